@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: MIT
+# weft's entry points. Each target first installs the Debian packages that are missing (as
+# root; otherwise it says what to install), then drives meson. Build dirs: build/ (g++),
+# build-sanitize/ (clang, AddressSanitizer + UndefinedBehaviorSanitizer).
+BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
+PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted
+NINJA = ninja -C
+TEST_ARGS ?=
+
+.PHONY: all build test demo bench test-sanitize deps clean
+
+all: build
+
+deps:
+	@tools/ensure-packages.sh $(PACKAGES)
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) --buildtype=release
+
+build: deps $(BUILD)/build.ninja
+	@$(NINJA) $(BUILD)
+
+test: build
+	$(BUILD)/tests/weft-tests $(TEST_ARGS)
+
+demo: build
+	$(BUILD)/demos/counter
+
+bench: build
+	bench/run.sh all
+
+# The whole suite again under ASan+UBSan, built with clang (so both compilers stay clean).
+$(SANITIZE_BUILD)/build.ninja: | deps
+	CXX=clang++ meson setup $(SANITIZE_BUILD) --buildtype=debugoptimized \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+
+test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
+	@$(NINJA) $(SANITIZE_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(SANITIZE_BUILD)/tests/weft-tests $(TEST_ARGS)
+
+clean:
+	rm -rf $(BUILD) $(SANITIZE_BUILD)
