@@ -16,6 +16,8 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
+#include <new>
 #include <exception>
 #include <memory>
 #include <source_location>
@@ -30,29 +32,41 @@ namespace detail {
 
 template <class T>
 struct PromiseBase {
-    std::shared_ptr<State<T>> state;
+    Ref<State<T>> state;
     Result<T> result;
-    std::weak_ptr<StateBase> awaiting;  // the Deferred the body is suspended on, for cancel()
 
-    explicit PromiseBase(std::source_location created) : state(std::make_shared<State<T>>(created)) {
-        state->errbackOnCancel_ = false;
-        state->canceller_ = [this](Deferred<T>& self) {
-            if (std::shared_ptr<StateBase> awaited = awaiting.lock()) {
-                awaited->cancel(awaited);
-            } else {  // cancelled from inside its own body: fail now, ignore the body's result later
-                self.state()->suppressAlreadyCalled_ = true;
-                self.state()->fire(Failure(CancelledError()), self.state());
-            }
-        };
+    // One allocation holds the Deferred's state and, after it, the coroutine frame: the frame
+    // keeps a reference to the state and gives it up in operator delete, and the block is
+    // freed with the state's last reference (State's operator delete).
+    static constexpr std::size_t kStateSpace =
+        (sizeof(State<T>) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) * alignof(std::max_align_t);
+
+    static void* operator new(std::size_t frameSize) {
+        return static_cast<unsigned char*>(::operator new(kStateSpace + frameSize)) + kStateSpace;
     }
-    ~PromiseBase() {
-        if (state) {  // the frame is destroyed without having finished: cancel as usual from now on
-            state->canceller_ = nullptr;
-            state->errbackOnCancel_ = true;
-        }
+    static void operator delete(void* frame) noexcept { stateBefore(frame)->release(); }
+
+    static State<T>* stateBefore(void* frame) noexcept {
+        return std::launder(reinterpret_cast<State<T>*>(static_cast<unsigned char*>(frame) - kStateSpace));
     }
+
+    PromiseBase() = default;
     PromiseBase(const PromiseBase&) = delete;
     PromiseBase& operator=(const PromiseBase&) = delete;
+    ~PromiseBase() {
+        if (state) {  // destroyed without having finished: cancel as usual from now on
+            state->coroutine_ = false;
+            state->awaiting_ = nullptr;
+        }
+    }
+
+    // Called by the derived promise's constructor, once the frame's address is known.
+    void makeState(void* frame, std::source_location created) {
+        State<T>* s = ::new (static_cast<unsigned char*>(frame) - kStateSpace) State<T>(created);
+        s->retain();  // the frame's reference
+        s->coroutine_ = true;
+        state = Ref<State<T>>(s);
+    }
 
     Deferred<T> get_return_object() { return Deferred<T>(state); }
     std::suspend_never initial_suspend() noexcept { return {}; }
@@ -64,7 +78,7 @@ struct PromiseBase {
         bool await_ready() noexcept { return false; }
         template <class P>
         void await_suspend(std::coroutine_handle<P> frame) noexcept {
-            std::shared_ptr<State<T>> done = std::move(frame.promise().state);
+            Ref<State<T>> done = std::move(frame.promise().state);
             Result<T> outcome = std::move(frame.promise().result);
             frame.destroy();
             try {
@@ -79,8 +93,9 @@ struct PromiseBase {
 
 template <class T>
 struct DeferredPromise : PromiseBase<T> {
-    explicit DeferredPromise(std::source_location created = std::source_location::current())
-        : PromiseBase<T>(created) {}
+    explicit DeferredPromise(std::source_location created = std::source_location::current()) {
+        this->makeState(std::coroutine_handle<DeferredPromise>::from_promise(*this).address(), created);
+    }
     template <class V>
     void return_value(V&& value) {
         this->result = Result<T>::success(std::forward<V>(value));
@@ -89,23 +104,27 @@ struct DeferredPromise : PromiseBase<T> {
 
 template <>
 struct DeferredPromise<void> : PromiseBase<void> {
-    explicit DeferredPromise(std::source_location created = std::source_location::current())
-        : PromiseBase<void>(created) {}
+    explicit DeferredPromise(std::source_location created = std::source_location::current()) {
+        makeState(std::coroutine_handle<DeferredPromise>::from_promise(*this).address(), created);
+    }
     void return_void() { result = Result<void>::success(); }
 };
 
 // co_await on a Deferred<U>.
 template <class U>
 struct DeferredAwaiter {
-    std::shared_ptr<State<U>> awaited;
+    Ref<State<U>> awaited;
     Result<U> outcome;
-    std::weak_ptr<StateBase>* awaitingSlot = nullptr;  // the promise's, while suspended
+    StateBase** awaitingSlot = nullptr;  // the awaiting coroutine's state's, while suspended
 
     bool await_ready() {
+        const State<U>& s = *awaited;
+        if (s.called_ && s.paused_ == 0 && s.result_.pending()) {  // fired, and its result taken
+            outcome = Failure(std::logic_error("weft: co_await on a Deferred whose result was handed on"));
+            return true;
+        }
         if (!awaited->idleWithResult()) return false;
         outcome = awaited->take();
-        if (outcome.pending())
-            outcome = Failure(std::logic_error("weft: co_await on a Deferred whose result was handed on"));
         return true;
     }
 
@@ -119,7 +138,7 @@ struct DeferredAwaiter {
         ~ResumeStep() {
             if (frame) frame.destroy();
         }
-        std::shared_ptr<StateBase> operator()(State<U>& s, const std::shared_ptr<StateBase>&) {
+        Ref<StateBase> operator()(State<U>& s, const Ref<StateBase>&) {
             awaiter->outcome = s.take();
             std::exchange(frame, nullptr).resume();
             return nullptr;
@@ -128,14 +147,14 @@ struct DeferredAwaiter {
 
     template <class P>
     void await_suspend(std::coroutine_handle<P> frame) {
-        awaitingSlot = &frame.promise().awaiting;
-        *awaitingSlot = awaited;
-        std::shared_ptr<State<U>> target = awaited;  // the step may drop our own reference
+        awaitingSlot = &frame.promise().state->awaiting_;
+        *awaitingSlot = awaited.get();
+        Ref<State<U>> target = awaited;  // the step may drop our own reference
         target->addStep(ResumeStep(this, frame), target);
     }
 
     U await_resume() {
-        if (awaitingSlot) awaitingSlot->reset();
+        if (awaitingSlot) *awaitingSlot = nullptr;
         if (outcome.failed()) outcome.failureUnchecked().raise();
         if constexpr (!std::is_void_v<U>) return std::move(outcome.valueUnchecked());
     }

@@ -74,7 +74,9 @@ template <class T, class R>
 using DownstreamOf = typename Downstream<T, std::remove_cvref_t<R>>::type;
 
 template <class T, class F>
-using CallbackReturn = std::conditional_t<std::is_void_v<T>, std::invoke_result<F>, std::invoke_result<F, T&&>>;
+struct CallbackReturn : std::invoke_result<F, T&&> {};
+template <class F>
+struct CallbackReturn<void, F> : std::invoke_result<F> {};
 
 template <class T, class F>
 decltype(auto) callWithValue(F& f, Result<T>& result) {
@@ -92,7 +94,7 @@ public:
     using promise_type = detail::DeferredPromise<T>;
 
     explicit Deferred(std::source_location created = std::source_location::current())
-        : state_(std::make_shared<detail::State<T>>(created)) {}
+        : state_(detail::makeRef<detail::State<T>>(created)) {}
     explicit Deferred(Canceller canceller, std::source_location created = std::source_location::current())
         : Deferred(created) {
         state_->canceller_ = std::move(canceller);
@@ -118,7 +120,7 @@ public:
             state_->addStep(ValueStep<D>{std::forward<F>(f)}, state_);
             return *this;
         } else {
-            return continueAs<U>(ForwardStep<U, D, PassFailure>{nullptr, std::forward<F>(f), {}});
+            return continueAs<U>(ForwardStep<U, D, PassFailure>{{}, std::forward<F>(f), {}});
         }
     }
 
@@ -139,7 +141,7 @@ public:
             state_->addStep(BothStep<D>{std::forward<F>(f)}, state_);
             return *this;
         } else {
-            return continueAs<U>(ForwardBothStep<U, D>{nullptr, std::forward<F>(f)});
+            return continueAs<U>(ForwardBothStep<U, D>{{}, std::forward<F>(f)});
         }
     }
 
@@ -154,7 +156,7 @@ public:
             state_->addStep(PairStep<C, E>{{std::forward<Cb>(cb)}, {std::forward<Eb>(eb)}}, state_);
             return *this;
         } else {
-            return continueAs<U>(ForwardStep<U, C, E>{nullptr, std::forward<Cb>(cb), std::forward<Eb>(eb)});
+            return continueAs<U>(ForwardStep<U, C, E>{{}, std::forward<Cb>(cb), std::forward<Eb>(eb)});
         }
     }
 
@@ -199,11 +201,11 @@ public:
     [[nodiscard]] bool sameAs(const Deferred& other) const noexcept { return state_ == other.state_; }
 
     // For defer/'s own building blocks (coroutines, DeferredList): the shared state.
-    explicit Deferred(std::shared_ptr<detail::State<T>> state) noexcept : state_(std::move(state)) {}
-    [[nodiscard]] const std::shared_ptr<detail::State<T>>& state() const noexcept { return state_; }
+    explicit Deferred(detail::Ref<detail::State<T>> state) noexcept : state_(std::move(state)) {}
+    [[nodiscard]] const detail::Ref<detail::State<T>>& state() const noexcept { return state_; }
 
 private:
-    using StatePtr = std::shared_ptr<detail::StateBase>;
+    using StatePtr = detail::Ref<detail::StateBase>;
     struct PassFailure {};
 
     void fire(Result<T>&& result) {
@@ -215,10 +217,10 @@ private:
     // A step that changes the type hands the result to a new, derived state.
     template <class U, class Forward>
     Deferred<U> continueAs(Forward&& forward) {
-        auto target = std::make_shared<detail::State<U>>(state_->created());
+        auto target = detail::makeRef<detail::State<U>>(state_->created());
         target->derived_ = true;
-        target->upstream_ = state_;
-        forward.target = target;
+        target->upstream_ = state_.get();
+        forward.link.target = target;
         state_->addStep(std::forward<Forward>(forward), state_);
         state_->continued_ = true;
         return Deferred<U>(std::move(target));
@@ -226,7 +228,7 @@ private:
 
     // Hands the result on to another Deferred through the trampoline (no recursion).
     struct ChainStep {
-        std::shared_ptr<detail::State<T>> other;
+        detail::Ref<detail::State<T>> other;
         StatePtr operator()(detail::State<T>& s, const StatePtr&) {
             try {
                 if (other->accept(s.take())) return std::move(other);
@@ -323,14 +325,14 @@ private:
     // Moves the result into a derived State<U>, applying the user's function on the way.
     template <class U, class Cb, class Eb>
     struct ForwardStep {
-        std::shared_ptr<detail::State<U>> target;
+        detail::DerivedLink<U> link;
         Cb onValue;
         Eb onFailure;
         StatePtr operator()(detail::State<T>& s, const StatePtr&) {
-            StatePtr next = target;
-            detail::State<U>& dst = *target;
+            StatePtr next = link.target;
+            detail::State<U>& dst = *link.target;
             dst.called_ = true;
-            dst.upstream_.reset();
+            dst.upstream_ = nullptr;
             Result<T> in = s.take();
             if (in.succeeded()) {
                 try {
@@ -355,13 +357,13 @@ private:
 
     template <class U, class F>
     struct ForwardBothStep {
-        std::shared_ptr<detail::State<U>> target;
+        detail::DerivedLink<U> link;
         F f;
         StatePtr operator()(detail::State<T>& s, const StatePtr&) {
-            StatePtr next = target;
-            detail::State<U>& dst = *target;
+            StatePtr next = link.target;
+            detail::State<U>& dst = *link.target;
             dst.called_ = true;
-            dst.upstream_.reset();
+            dst.upstream_ = nullptr;
             Result<T> in = s.take();
             try {
                 produce(dst, next, [&]() -> decltype(auto) { return f(std::move(in)); });
@@ -372,7 +374,7 @@ private:
         }
     };
 
-    std::shared_ptr<detail::State<T>> state_;
+    detail::Ref<detail::State<T>> state_;
 };
 
 }  // namespace weft

@@ -62,9 +62,9 @@ public:
             return;
         }
         for (std::size_t i = 0; i < entries.size(); ++i) {
-            shared->entries[i] = entries[i].state();
             auto state = entries[i].state();
-            state->addStep(EntryStep{shared, i}, state);
+            shared->entries[i] = state.get();
+            state->addStep(EntryStep(shared, i), state);
         }
     }
 
@@ -75,14 +75,17 @@ private:
             : out(std::move(out)), results(size), entries(size), remaining(size), options(options) {}
 
         void cancelPending() {
-            for (auto& weak : entries) {
-                if (auto entry = weak.lock(); entry && !entry->called_) entry->cancel(entry);
+            for (std::size_t i = 0; i < entries.size(); ++i) {
+                if (entries[i] && !entries[i]->called_) {
+                    detail::Ref<detail::StateBase> entry(entries[i]);
+                    entry->cancel(entry);
+                }
             }
         }
 
         Deferred<Results> out;
         Results results;
-        std::vector<std::weak_ptr<detail::State<T>>> entries;  // to cancel them
+        std::vector<detail::State<T>*> entries;  // to cancel them; each step clears its own when it goes
         std::size_t remaining;
         DeferredListOptions options;
         bool fired = false;
@@ -92,7 +95,14 @@ private:
         std::shared_ptr<Collector> collector;
         std::size_t index;
 
-        std::shared_ptr<detail::StateBase> operator()(detail::State<T>& entry, const std::shared_ptr<detail::StateBase>&) {
+        EntryStep(std::shared_ptr<Collector> c, std::size_t i) noexcept : collector(std::move(c)), index(i) {}
+        EntryStep(EntryStep&&) noexcept = default;
+        EntryStep& operator=(EntryStep&&) = delete;
+        ~EntryStep() {
+            if (collector) collector->entries[index] = nullptr;
+        }
+
+        detail::Ref<detail::StateBase> operator()(detail::State<T>& entry, const detail::Ref<detail::StateBase>&) {
             Collector& c = *collector;
             --c.remaining;
             if (entry.result_.succeeded()) {
@@ -110,7 +120,7 @@ private:
         }
 
         // Hands the list's result to the driver's trampoline: nested lists use no extra stack.
-        static std::shared_ptr<detail::StateBase> fire(Collector& c, Result<Results>&& result) {
+        static detail::Ref<detail::StateBase> fire(Collector& c, Result<Results>&& result) {
             c.fired = true;
             auto out = c.out.state();
             if (out->accept(std::move(result))) return out;

@@ -14,7 +14,7 @@
 // it forwarded to), so a million links, or a hundred thousand Deferreds each waiting on the
 // next, take constant stack (Twisted's _runCallbacks does the same with its `chain` list).
 //
-// Single-threaded by design: no locks, no atomics beyond std::shared_ptr's own.
+// Single-threaded by design: no locks, no atomics, a plain reference count (defer/ref.h).
 #pragma once
 
 #include <cassert>
@@ -30,7 +30,9 @@
 
 #include "defer/errors.h"
 #include "defer/failure.h"
+#include "defer/ref.h"
 #include "defer/result.h"
+#include "defer/step_list.h"
 #include "defer/unhandled_error.h"
 
 namespace weft {
@@ -40,19 +42,16 @@ class Deferred;
 
 namespace detail {
 
-class StateBase {
+class StateBase : public RefCounted {
 public:
     explicit StateBase(std::source_location created) noexcept : created_(created) {}
-    virtual ~StateBase() = default;
-    StateBase(const StateBase&) = delete;
-    StateBase& operator=(const StateBase&) = delete;
 
-    using Later = std::vector<std::shared_ptr<StateBase>>;
+    using Later = std::vector<Ref<StateBase>>;
 
     // Runs pending steps; returns the state that should run next (null: nothing to do). A state
     // that hands its result to another before its own steps are done pushes itself on `later`.
-    virtual std::shared_ptr<StateBase> runSteps(const std::shared_ptr<StateBase>& self, Later& later) = 0;
-    virtual void cancel(const std::shared_ptr<StateBase>& self) = 0;
+    virtual Ref<StateBase> runSteps(const Ref<StateBase>& self, Later& later) = 0;
+    virtual void cancel(const Ref<StateBase>& self) = 0;
 
     [[nodiscard]] std::source_location created() const noexcept { return created_; }
 
@@ -61,7 +60,7 @@ private:
 };
 
 // The trampoline: each state returns the next one instead of calling it.
-inline void drive(std::shared_ptr<StateBase> state) {
+inline void drive(Ref<StateBase> state) {
     StateBase::Later later;  // allocates only if used
     while (state) {
         state = state->runSteps(state, later);
@@ -73,100 +72,32 @@ inline void drive(std::shared_ptr<StateBase> state) {
 }
 
 template <class T>
-class State;
-
-// One entry of a callback chain: a callable stored inline when it is small (most lambdas are),
-// on the heap otherwise. run() moves the callable out before calling it, because the callable
-// may add steps to its own state and so move the vector that holds it.
-template <class T>
-class Step {
-public:
-    using Next = std::shared_ptr<StateBase>;
-
-    template <class Action>
-    explicit Step(Action&& action) {
-        using A = std::decay_t<Action>;
-        if constexpr (fitsInline<A>) {
-            ::new (static_cast<void*>(buffer_)) A(std::forward<Action>(action));
-            ops_ = &opsFor<A>;
-        } else {
-            ::new (static_cast<void*>(buffer_)) Boxed<A>{std::make_unique<A>(std::forward<Action>(action))};
-            ops_ = &opsFor<Boxed<A>>;
-        }
-    }
-    Step(Step&& other) noexcept : ops_(std::exchange(other.ops_, nullptr)) {
-        if (ops_) ops_->relocate(other.buffer_, buffer_);
-    }
-    Step& operator=(Step&&) = delete;
-    ~Step() {
-        if (ops_) ops_->destroy(buffer_);
-    }
-
-    Next run(State<T>& state, const std::shared_ptr<StateBase>& self) {
-        return std::exchange(ops_, nullptr)->run(buffer_, state, self);
-    }
-
-private:
-    static constexpr std::size_t kInline = 40;
-
-    template <class A>
-    static constexpr bool fitsInline = sizeof(A) <= kInline && alignof(A) <= alignof(std::max_align_t) &&
-                                       std::is_nothrow_move_constructible_v<A>;
-
-    template <class A>
-    struct Boxed {
-        std::unique_ptr<A> action;
-        Next operator()(State<T>& state, const std::shared_ptr<StateBase>& self) { return (*action)(state, self); }
-    };
-
-    struct Ops {
-        Next (*run)(void* buffer, State<T>& state, const std::shared_ptr<StateBase>& self);
-        void (*relocate)(void* from, void* to) noexcept;
-        void (*destroy)(void* buffer) noexcept;
-    };
-
-    template <class A>
-    static constexpr Ops opsFor{
-        [](void* buffer, State<T>& state, const std::shared_ptr<StateBase>& self) -> Next {
-            A* stored = std::launder(static_cast<A*>(buffer));
-            A action(std::move(*stored));
-            stored->~A();
-            return action(state, self);
-        },
-        [](void* from, void* to) noexcept {
-            A* source = std::launder(static_cast<A*>(from));
-            ::new (to) A(std::move(*source));
-            source->~A();
-        },
-        [](void* buffer) noexcept { std::launder(static_cast<A*>(buffer))->~A(); },
-    };
-
-    const Ops* ops_ = nullptr;
-    alignas(std::max_align_t) unsigned char buffer_[kInline];
-};
-
-template <class T>
 class State final : public StateBase {
 public:
-    using Ptr = std::shared_ptr<State>;
+    using Ptr = Ref<State>;
     using Canceller = std::function<void(Deferred<T>&)>;
+    // A step: runs once on this state; returns a state to run next when it handed the result on.
+    using StepType = Step<Ref<StateBase>, State&, const Ref<StateBase>&>;
 
     explicit State(std::source_location created) noexcept : StateBase(created) {}
 
     ~State() override {
         if (result_.failed()) reportUnhandledError(result_.failureUnchecked(), created());
+        if (!waiter_) return;
+        waiter_->waitingOn_ = nullptr;
         // A long line of states each waiting on the next would otherwise be freed recursively.
         Ptr waiter = std::move(waiter_);
-        while (waiter && waiter.use_count() == 1) {
+        while (waiter && waiter->refCount() == 1) {
             Ptr next = std::move(waiter->waiter_);
+            if (next) next->waitingOn_ = nullptr;
             waiter.reset();
             waiter = std::move(next);
         }
     }
 
     // Fires the state: callback() / errback() from the producer.
-    void fire(Result<T>&& result, const std::shared_ptr<StateBase>& self) {
-        if (accept(std::move(result))) drive(self);
+    void fire(Result<T>&& result, const Ref<StateBase>& self) {
+        if (accept(std::move(result)) && (next_ < steps_.size() || waiter_)) drive(self);
     }
 
     // Takes the result; the caller runs the steps. False: ignored (a producer firing after cancel).
@@ -184,22 +115,22 @@ public:
     }
 
     template <class Action>
-    void addStep(Action&& action, const std::shared_ptr<StateBase>& self) {
+    void addStep(Action&& action, const Ref<StateBase>& self) {
         if (continued_) {
             throw std::logic_error(
                 "weft: this Deferred was continued as another type; add callbacks to the Deferred "
                 "that addCallback returned");
         }
-        steps_.emplace_back(std::forward<Action>(action));
+        steps_.push(std::forward<Action>(action));
         if (called_ && !running_ && paused_ == 0) drive(self);
     }
 
-    std::shared_ptr<StateBase> runSteps(const std::shared_ptr<StateBase>& self, Later& later) override {
+    Ref<StateBase> runSteps(const Ref<StateBase>& self, Later& later) override {
         if (running_ || paused_ > 0) return nullptr;
         running_ = true;
         while (next_ < steps_.size()) {
             if (result_.pending()) break;  // handed on (awaited, chained): later steps get nothing
-            std::shared_ptr<StateBase> handoff = steps_[next_++].run(*this, self);
+            Ref<StateBase> handoff = steps_[next_++].runOnce(*this, self);
             if (handoff) {  // gave a result to another state: that one runs first, then the rest here
                 running_ = false;
                 if (next_ < steps_.size() || waiter_) later.push_back(self);
@@ -216,27 +147,39 @@ public:
         return nullptr;
     }
 
-    void cancel(const std::shared_ptr<StateBase>& self) override {
+    void cancel(const Ref<StateBase>& self) override {
         if (!called_) {
-            if (std::shared_ptr<StateBase> upstream = upstream_.lock()) {
-                upstream->cancel(upstream);  // our result comes from there; a CancelledError flows down
+            if (upstream_) {  // our result comes from there; a CancelledError flows down
+                Ref<StateBase> upstream(upstream_);
+                upstream->cancel(upstream);
+                return;
+            }
+            if (coroutine_) {  // the coroutine decides: it sees CancelledError where it waits
+                if (awaiting_) {
+                    Ref<StateBase> awaited(awaiting_);
+                    awaited->cancel(awaited);
+                } else {  // cancelled from inside its own body: fail now, ignore its result later
+                    suppressAlreadyCalled_ = true;
+                    fire(Failure(CancelledError()), self);
+                }
                 return;
             }
             if (canceller_) {
                 Canceller canceller = canceller_;
-                Deferred<T> handle(std::static_pointer_cast<State>(self));
+                Deferred<T> handle(self.template downcast<State>());
                 canceller(handle);
             } else {
                 suppressAlreadyCalled_ = true;
             }
-            if (!called_ && errbackOnCancel_) fire(Failure(CancelledError()), self);
-        } else if (Ptr inner = waitingOn_.lock()) {
+            if (!called_) fire(Failure(CancelledError()), self);
+        } else if (waitingOn_) {
+            Ref<StateBase> inner(waitingOn_);
             inner->cancel(inner);
         }
     }
 
     // The step's callback returned `inner`: take its result now if it has one, else wait for it.
-    void waitFor(const Ptr& inner, const std::shared_ptr<StateBase>& self) {
+    void waitFor(const Ptr& inner, const Ref<StateBase>& self) {
         if (inner.get() == this) {
             result_ = Failure(std::logic_error("weft: a callback returned the Deferred it belongs to"));
         } else if (inner->waiter_) {
@@ -253,8 +196,8 @@ public:
         } else {
             result_.reset();
             ++paused_;
-            waitingOn_ = inner;
-            inner->waiter_ = std::static_pointer_cast<State>(self);
+            waitingOn_ = inner.get();
+            inner->waiter_ = self.template downcast<State>();
         }
     }
 
@@ -270,11 +213,12 @@ public:
     }
 
     Result<T> result_;
-    std::vector<Step<T>> steps_;
+    StepList<StepType> steps_;
     std::size_t next_ = 0;                 // first step not yet run
     Ptr waiter_;                           // the chain paused until this one is done
-    std::weak_ptr<State> waitingOn_;       // while paused on an inner Deferred: it (to cancel it)
-    std::weak_ptr<StateBase> upstream_;    // derived state: where its result will come from
+    State* waitingOn_ = nullptr;           // while paused on an inner Deferred: it (it owns us)
+    StateBase* upstream_ = nullptr;        // derived state: where its result will come from; its
+                                           // forwarding step clears this when it runs or dies
     Canceller canceller_;
     int paused_ = 0;
     bool called_ = false;
@@ -282,7 +226,12 @@ public:
     bool continued_ = false;               // a type-changing step was added: no more steps here
     bool derived_ = false;                 // made by addCallback; fired only by its upstream
     bool suppressAlreadyCalled_ = false;
-    bool errbackOnCancel_ = true;          // false for coroutines: the coroutine decides
+    bool coroutine_ = false;               // fired by a coroutine's return; cancel goes to awaiting_
+    StateBase* awaiting_ = nullptr;        // what the suspended coroutine waits on (it owns the frame)
+
+    // Frees with the unsized delete: a coroutine's state shares one allocation with its frame
+    // (defer/coroutine.h), so sizeof(State) is not the allocation's size.
+    static void operator delete(void* p) noexcept { ::operator delete(p); }
 
 private:
     void finishRun() {
@@ -291,12 +240,25 @@ private:
         running_ = false;
     }
 
-    std::shared_ptr<StateBase> handOnToWaiter() {
+    Ref<StateBase> handOnToWaiter() {
         Ptr waiter = std::move(waiter_);
         waiter->result_ = take();
-        waiter->waitingOn_.reset();
+        waiter->waitingOn_ = nullptr;
         --waiter->paused_;
         return waiter;
+    }
+};
+
+// Held by the step that feeds a derived state; a derived state whose feeder is gone (never
+// ran, destroyed) forgets it, so cancel() does not reach a dead state.
+template <class U>
+struct DerivedLink {
+    Ref<State<U>> target;
+    DerivedLink() = default;
+    DerivedLink(DerivedLink&&) noexcept = default;
+    DerivedLink& operator=(DerivedLink&&) noexcept = default;
+    ~DerivedLink() {
+        if (target) target->upstream_ = nullptr;
     }
 };
 

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Peer for the "chain" benchmark on the coroutine side: standalone Asio's C++20 coroutines
+// (Debian libasio-dev), the established C++ awaitable that weft's coroutine support is held
+// against (target: a weft coroutine link costs at most one co_await here). One coroutine is
+// co_spawned on a single-threaded io_context; it co_awaits an asio::awaitable<long> that
+// returns its argument + 1, N times in a row starting from 0, so each link creates, resumes
+// and destroys one child coroutine frame (Asio recycles frames through its per-thread cache).
+// The result comes back through co_spawn's completion handler. `seconds` covers spawning and
+// running the whole chain, on std::chrono::steady_clock.
+// usage: chain-asio --links N    last stdout line: links=N result=R seconds=S
+#ifndef ASIO_STANDALONE
+#define ASIO_STANDALONE
+#endif
+#ifndef ASIO_NO_DEPRECATED
+#define ASIO_NO_DEPRECATED
+#endif
+// Asio 1.22 (Debian 12) enables co_await under clang only with <experimental/coroutine>, which
+// libstdc++ lacks; clang 14 in C++20 mode does have std coroutines (__cpp_impl_coroutine), and
+// Asio's std-coroutine path already switches on for it, so only the feature flag is missing.
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(ASIO_HAS_CO_AWAIT)
+#define ASIO_HAS_CO_AWAIT 1
+#endif
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+namespace {
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr, "chain-asio: %s\nusage: chain-asio --links N\n", why);
+    std::exit(2);
+}
+
+long parse_count(const char* text) {
+    char* end = nullptr;
+    long value = std::strtol(text, &end, 10);
+    if (end == text || *end != '\0' || value < 0) usage("--links wants a non-negative integer");
+    return value;
+}
+
+asio::awaitable<long> plus_one(long value) { co_return value + 1; }
+
+asio::awaitable<long> run_chain(long links) {
+    long value = 0;
+    for (long i = 0; i < links; ++i) value = co_await plus_one(value);
+    co_return value;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    long links = -1;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--links") == 0 && i + 1 < argc) links = parse_count(argv[++i]);
+        else usage("unknown or incomplete argument");
+    }
+    if (links < 0) usage("--links is required");
+
+    asio::io_context context(1);   // concurrency hint 1: one thread, no cross-thread locking
+    long result = -1;
+    bool failed = false;
+    const auto start = std::chrono::steady_clock::now();
+    asio::co_spawn(context, run_chain(links), [&](std::exception_ptr error, long value) {
+        if (error) failed = true;
+        else result = value;
+    });
+    context.run();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+
+    if (failed) std::fprintf(stderr, "chain-asio: the coroutine ended with an exception\n");
+    std::printf("links=%ld result=%ld seconds=%.6f\n", links, result, took.count());
+    return result == links ? 0 : 1;
+}
