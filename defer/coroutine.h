@@ -20,7 +20,7 @@
 #include <new>
 #include <exception>
 #include <memory>
-#include <source_location>
+#include "defer/source_location.h"
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -61,7 +61,7 @@ struct PromiseBase {
     }
 
     // Called by the derived promise's constructor, once the frame's address is known.
-    void makeState(void* frame, std::source_location created) {
+    void makeState(void* frame, SourceLocation created) {
         State<T>* s = ::new (static_cast<unsigned char*>(frame) - kStateSpace) State<T>(created);
         s->retain();  // the frame's reference
         s->coroutine_ = true;
@@ -93,7 +93,7 @@ struct PromiseBase {
 
 template <class T>
 struct DeferredPromise : PromiseBase<T> {
-    explicit DeferredPromise(std::source_location created = std::source_location::current()) {
+    explicit DeferredPromise(SourceLocation created = SourceLocation::current()) {
         this->makeState(std::coroutine_handle<DeferredPromise>::from_promise(*this).address(), created);
     }
     template <class V>
@@ -104,7 +104,7 @@ struct DeferredPromise : PromiseBase<T> {
 
 template <>
 struct DeferredPromise<void> : PromiseBase<void> {
-    explicit DeferredPromise(std::source_location created = std::source_location::current()) {
+    explicit DeferredPromise(SourceLocation created = SourceLocation::current()) {
         makeState(std::coroutine_handle<DeferredPromise>::from_promise(*this).address(), created);
     }
     void return_void() { result = Result<void>::success(); }
@@ -149,7 +149,9 @@ struct DeferredAwaiter {
     void await_suspend(std::coroutine_handle<P> frame) {
         awaitingSlot = &frame.promise().state->awaiting_;
         *awaitingSlot = awaited.get();
-        Ref<State<U>> target = awaited;  // the step may drop our own reference
+        // The awaited state owns the frame from now on; the frame must not own it back, or
+        // dropping every other handle would leave the two keeping each other alive.
+        Ref<State<U>> target = std::move(awaited);
         target->addStep(ResumeStep(this, frame), target);
     }
 
@@ -165,6 +167,13 @@ struct DeferredAwaiter {
 template <class U>
 detail::DeferredAwaiter<U> operator co_await(const Deferred<U>& d) {
     return detail::DeferredAwaiter<U>{d.state(), {}};
+}
+
+// `co_await f()`: the temporary lives in the frame until the co_await ends, so take its
+// reference rather than share it (see await_suspend).
+template <class U>
+detail::DeferredAwaiter<U> operator co_await(Deferred<U>&& d) {
+    return detail::DeferredAwaiter<U>{std::move(d).releaseState(), {}};
 }
 
 }  // namespace weft

@@ -28,7 +28,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <source_location>
+#include "defer/source_location.h"
 #include <type_traits>
 #include <utility>
 
@@ -93,9 +93,9 @@ public:
     using Canceller = std::function<void(Deferred&)>;
     using promise_type = detail::DeferredPromise<T>;
 
-    explicit Deferred(std::source_location created = std::source_location::current())
+    explicit Deferred(SourceLocation created = SourceLocation::current())
         : state_(detail::makeRef<detail::State<T>>(created)) {}
-    explicit Deferred(Canceller canceller, std::source_location created = std::source_location::current())
+    explicit Deferred(Canceller canceller, SourceLocation created = SourceLocation::current())
         : Deferred(created) {
         state_->canceller_ = std::move(canceller);
     }
@@ -197,12 +197,14 @@ public:
     [[nodiscard]] bool paused() const noexcept { return state_->paused_ > 0; }
     // What the chain holds now: pending until fired (and while paused on an inner Deferred).
     [[nodiscard]] const Result<T>& result() const noexcept { return state_->result_; }
-    [[nodiscard]] std::source_location created() const noexcept { return state_->created(); }
+    [[nodiscard]] SourceLocation created() const noexcept { return state_->created(); }
     [[nodiscard]] bool sameAs(const Deferred& other) const noexcept { return state_ == other.state_; }
 
     // For defer/'s own building blocks (coroutines, DeferredList): the shared state.
     explicit Deferred(detail::Ref<detail::State<T>> state) noexcept : state_(std::move(state)) {}
     [[nodiscard]] const detail::Ref<detail::State<T>>& state() const noexcept { return state_; }
+    // Leaves this handle empty: only for a temporary about to go (co_await f()).
+    [[nodiscard]] detail::Ref<detail::State<T>> releaseState() && noexcept { return std::move(state_); }
 
 private:
     using StatePtr = detail::Ref<detail::StateBase>;
@@ -322,6 +324,14 @@ private:
         }
     };
 
+    // A forwarding step's first move: `dst` is fired from here, and `s` gives up its result.
+    template <class U>
+    static Result<T> handOver(detail::State<T>& s, detail::State<U>& dst) noexcept {
+        dst.called_ = true;
+        dst.upstream_ = nullptr;
+        return s.take();
+    }
+
     // Moves the result into a derived State<U>, applying the user's function on the way.
     template <class U, class Cb, class Eb>
     struct ForwardStep {
@@ -331,9 +341,7 @@ private:
         StatePtr operator()(detail::State<T>& s, const StatePtr&) {
             StatePtr next = link.target;
             detail::State<U>& dst = *link.target;
-            dst.called_ = true;
-            dst.upstream_ = nullptr;
-            Result<T> in = s.take();
+            Result<T> in = handOver(s, dst);
             if (in.succeeded()) {
                 try {
                     produce(dst, next, [&]() -> decltype(auto) { return detail::callWithValue<T>(onValue, in); });
@@ -362,9 +370,7 @@ private:
         StatePtr operator()(detail::State<T>& s, const StatePtr&) {
             StatePtr next = link.target;
             detail::State<U>& dst = *link.target;
-            dst.called_ = true;
-            dst.upstream_ = nullptr;
-            Result<T> in = s.take();
+            Result<T> in = handOver(s, dst);
             try {
                 produce(dst, next, [&]() -> decltype(auto) { return f(std::move(in)); });
             } catch (...) {

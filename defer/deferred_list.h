@@ -51,7 +51,7 @@ public:
     using Results = std::vector<Result<T>>;
 
     explicit DeferredList(std::vector<Deferred<T>> entries, DeferredListOptions options = {},
-                          std::source_location created = std::source_location::current())
+                          SourceLocation created = SourceLocation::current())
         : Deferred<Results>(created) {
         auto shared = std::make_shared<Collector>(*this, entries.size(), options);
         this->state()->canceller_ = [weak = std::weak_ptr<Collector>(shared)](Deferred<Results>&) {

@@ -25,7 +25,7 @@ std::string demangle(const char* name) {
 
 }  // namespace
 
-Failure::Failure(std::exception_ptr error, std::source_location where)
+Failure::Failure(std::exception_ptr error, SourceLocation where)
     : error_(std::move(error)), where_(where) {
     if (!error_) error_ = std::make_exception_ptr(std::logic_error("Failure made from an empty exception_ptr"));
 }

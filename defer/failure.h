@@ -9,7 +9,7 @@
 #pragma once
 
 #include <exception>
-#include <source_location>
+#include "defer/source_location.h"
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -20,17 +20,17 @@ namespace weft {
 class Failure {
 public:
     explicit Failure(std::exception_ptr error,
-                     std::source_location where = std::source_location::current());
+                     SourceLocation where = SourceLocation::current());
 
     // Failure(TimeoutError(5s)): an exception object, thrown nowhere, wrapped directly.
     template <class E>
         requires(!std::is_same_v<std::decay_t<E>, Failure> &&
                  !std::is_same_v<std::decay_t<E>, std::exception_ptr>)
-    explicit Failure(E&& error, std::source_location where = std::source_location::current())
+    explicit Failure(E&& error, SourceLocation where = SourceLocation::current())
         : Failure(std::make_exception_ptr(std::forward<E>(error)), where) {}
 
     // Inside a catch block: the exception being handled.
-    [[nodiscard]] static Failure current(std::source_location where = std::source_location::current()) {
+    [[nodiscard]] static Failure current(SourceLocation where = SourceLocation::current()) {
         return Failure(std::current_exception(), where);
     }
 
@@ -55,7 +55,7 @@ public:
     [[noreturn]] void raise() const { std::rethrow_exception(error_); }
 
     [[nodiscard]] const std::exception_ptr& exception() const noexcept { return error_; }
-    [[nodiscard]] std::source_location where() const noexcept { return where_; }
+    [[nodiscard]] SourceLocation where() const noexcept { return where_; }
     [[nodiscard]] const std::vector<std::string>& context() const noexcept { return context_; }
 
     // Adds a note on what was being done when it failed; returns *this for chaining.
@@ -71,7 +71,7 @@ public:
 
 private:
     std::exception_ptr error_;
-    std::source_location where_;
+    SourceLocation where_;
     std::vector<std::string> context_;
 };
 

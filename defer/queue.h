@@ -9,7 +9,6 @@
 // in a loop, so a getter whose callback puts again uses constant stack.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <limits>
@@ -19,6 +18,7 @@
 #include "defer/deferred.h"
 #include "defer/errors.h"
 #include "defer/shortcuts.h"
+#include "defer/waiters.h"
 
 namespace weft {
 
@@ -35,15 +35,14 @@ public:
         if (core.values.size() >= core.size && core.getters.size() <= core.values.size()) throw QueueOverflow();
         core.values.push_back(std::move(value));
         if (core.dispatching) return;  // the loop below, further up the stack, hands it on
-        core.dispatching = true;
+        auto keep = core_;             // a getter's callback may destroy the queue
+        keep->dispatching = true;
         struct Done {
             Core& core;
             ~Done() { core.dispatching = false; }
-        } done{core};
-        auto keep = core_;  // a getter's callback may destroy the queue
+        } done{*keep};
         while (!keep->values.empty() && !keep->getters.empty()) {
-            Deferred<T> getter = std::move(keep->getters.front());
-            keep->getters.pop_front();
+            Deferred<T> getter = keep->getters.pop();
             T next = std::move(keep->values.front());
             keep->values.pop_front();
             getter.callback(std::move(next));
@@ -59,12 +58,9 @@ public:
         }
         if (core.getters.size() >= core.backlog) throw QueueUnderflow();
         Deferred<T> getter([weak = std::weak_ptr<Core>(core_)](Deferred<T>& self) {
-            if (auto c = weak.lock()) {
-                auto it = std::find_if(c->getters.begin(), c->getters.end(), [&](const Deferred<T>& d) { return d.sameAs(self); });
-                if (it != c->getters.end()) c->getters.erase(it);
-            }
+            if (auto c = weak.lock()) c->getters.remove(self);
         });
-        core.getters.push_back(getter);
+        core.getters.push(getter);
         return getter;
     }
 
@@ -77,7 +73,7 @@ private:
         std::size_t size;
         std::size_t backlog;
         std::deque<T> values;
-        std::deque<Deferred<T>> getters;
+        detail::Waiters<T> getters;
         bool dispatching = false;
     };
 

@@ -11,15 +11,14 @@
 // a release that ends in another release (100,000 queued waiters) uses constant stack.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
 #include "defer/deferred.h"
 #include "defer/shortcuts.h"
+#include "defer/waiters.h"
 
 namespace weft {
 
@@ -36,12 +35,9 @@ public:
             return succeed();
         }
         Deferred<void> waiter([weak = std::weak_ptr<Core>(core_)](Deferred<void>& self) {
-            if (auto c = weak.lock()) {
-                auto it = std::find_if(c->waiting.begin(), c->waiting.end(), [&](const Deferred<void>& d) { return d.sameAs(self); });
-                if (it != c->waiting.end()) c->waiting.erase(it);
-            }
+            if (auto c = weak.lock()) c->waiting.remove(self);
         });
-        core.waiting.push_back(waiter);
+        core.waiting.push(waiter);
         return waiter;
     }
 
@@ -71,7 +67,7 @@ private:
         explicit Core(std::size_t tokens) : free(tokens), limit(tokens) {}
         std::size_t free;
         std::size_t limit;
-        std::deque<Deferred<void>> waiting;
+        detail::Waiters<void> waiting;
         bool dispatching = false;
     };
 
@@ -85,8 +81,7 @@ private:
             ~Done() { core.dispatching = false; }
         } done{*core};
         while (core->free > 0 && !core->waiting.empty()) {
-            Deferred<void> next = std::move(core->waiting.front());
-            core->waiting.pop_front();
+            Deferred<void> next = core->waiting.pop();
             --core->free;
             next.callback();
         }

@@ -5,7 +5,7 @@
 
 #include <exception>
 #include <functional>
-#include <source_location>
+#include "defer/source_location.h"
 #include <type_traits>
 #include <utility>
 
@@ -15,13 +15,13 @@ namespace weft {
 
 // A Deferred that has fired with `value`.
 template <class T>
-[[nodiscard]] Deferred<std::decay_t<T>> succeed(T&& value, std::source_location at = std::source_location::current()) {
+[[nodiscard]] Deferred<std::decay_t<T>> succeed(T&& value, SourceLocation at = SourceLocation::current()) {
     Deferred<std::decay_t<T>> d(at);
     d.callback(std::forward<T>(value));
     return d;
 }
 
-[[nodiscard]] inline Deferred<void> succeed(std::source_location at = std::source_location::current()) {
+[[nodiscard]] inline Deferred<void> succeed(SourceLocation at = SourceLocation::current()) {
     Deferred<void> d(at);
     d.callback();
     return d;
@@ -29,7 +29,7 @@ template <class T>
 
 // A Deferred<T> that has failed with `failure`.
 template <class T = void>
-[[nodiscard]] Deferred<T> fail(Failure failure, std::source_location at = std::source_location::current()) {
+[[nodiscard]] Deferred<T> fail(Failure failure, SourceLocation at = SourceLocation::current()) {
     Deferred<T> d(at);
     d.errback(std::move(failure));
     return d;
@@ -46,6 +46,13 @@ template <class F, class... Args>
             return D(std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
         } catch (...) {
             return fail<typename D::value_type>(Failure::current());
+        }
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<R>, Failure>) {
+        // A returned Failure is an error, as a callback's is (Twisted: fail(result)).
+        try {
+            return fail<void>(std::invoke(std::forward<F>(f), std::forward<Args>(args)...));
+        } catch (...) {
+            return fail<void>(Failure::current());
         }
     } else if constexpr (std::is_void_v<R>) {
         try {

@@ -22,7 +22,7 @@
 #include <functional>
 #include <memory>
 #include <new>
-#include <source_location>
+#include "defer/source_location.h"
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -44,7 +44,7 @@ namespace detail {
 
 class StateBase : public RefCounted {
 public:
-    explicit StateBase(std::source_location created) noexcept : created_(created) {}
+    explicit StateBase(SourceLocation created) noexcept : created_(created) {}
 
     using Later = std::vector<Ref<StateBase>>;
 
@@ -53,10 +53,10 @@ public:
     virtual Ref<StateBase> runSteps(const Ref<StateBase>& self, Later& later) = 0;
     virtual void cancel(const Ref<StateBase>& self) = 0;
 
-    [[nodiscard]] std::source_location created() const noexcept { return created_; }
+    [[nodiscard]] SourceLocation created() const noexcept { return created_; }
 
 private:
-    std::source_location created_;
+    SourceLocation created_;
 };
 
 // The trampoline: each state returns the next one instead of calling it.
@@ -79,7 +79,7 @@ public:
     // A step: runs once on this state; returns a state to run next when it handed the result on.
     using StepType = Step<Ref<StateBase>, State&, const Ref<StateBase>&>;
 
-    explicit State(std::source_location created) noexcept : StateBase(created) {}
+    explicit State(SourceLocation created) noexcept : StateBase(created) {}
 
     ~State() override {
         if (result_.failed()) reportUnhandledError(result_.failureUnchecked(), created());

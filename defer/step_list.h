@@ -72,11 +72,11 @@ private:
             A* action = std::launder(static_cast<A*>(buffer));
             struct Destroy {
                 A* action;
-                ~Destroy() { action->~A(); }
+                ~Destroy() { std::destroy_at(action); }
             } destroy{action};
             return (*action)(std::forward<Args>(args)...);
         },
-        [](void* buffer) noexcept { std::launder(static_cast<A*>(buffer))->~A(); },
+        [](void* buffer) noexcept { std::destroy_at(std::launder(static_cast<A*>(buffer))); },
     };
 
     const Ops* ops_ = nullptr;

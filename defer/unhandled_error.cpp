@@ -7,7 +7,7 @@
 namespace weft {
 namespace {
 
-void writeToStderr(const Failure& failure, std::source_location created) {
+void writeToStderr(const Failure& failure, SourceLocation created) {
     std::fprintf(stderr, "weft: unhandled error in Deferred created at %s:%u (%s):\n  %s\n",
                  created.file_name(), static_cast<unsigned>(created.line()), created.function_name(),
                  failure.describe().c_str());
@@ -24,7 +24,7 @@ UnhandledErrorHook setUnhandledErrorHook(UnhandledErrorHook replacement) {
     return std::exchange(hook(), std::move(replacement));
 }
 
-void reportUnhandledError(const Failure& failure, std::source_location created) noexcept {
+void reportUnhandledError(const Failure& failure, SourceLocation created) noexcept {
     try {
         if (hook()) hook()(failure, created);
         else writeToStderr(failure, created);

@@ -8,18 +8,18 @@
 #pragma once
 
 #include <functional>
-#include <source_location>
+#include "defer/source_location.h"
 
 #include "defer/failure.h"
 
 namespace weft {
 
-using UnhandledErrorHook = std::function<void(const Failure& failure, std::source_location created)>;
+using UnhandledErrorHook = std::function<void(const Failure& failure, SourceLocation created)>;
 
 // Installs `hook` (an empty one restores the default) and returns the previous one.
 UnhandledErrorHook setUnhandledErrorHook(UnhandledErrorHook hook);
 
 // Calls the hook; never throws (an exception from the hook itself is written to stderr).
-void reportUnhandledError(const Failure& failure, std::source_location created) noexcept;
+void reportUnhandledError(const Failure& failure, SourceLocation created) noexcept;
 
 }  // namespace weft

@@ -320,12 +320,7 @@ TEST_CASE("cancelling the outer of two nested coroutines cancels what the inner 
     d.addErrback([](Failure&) { return 0; });
 }
 
-// BUG: the frame is never destroyed, and leaks (ASan: "detected memory leaks"). The
-// DeferredAwaiter keeps its `awaited` shared_ptr in the suspended frame while the awaited
-// State's ResumeStep owns that frame: a cycle, so dropping the last outside handle frees
-// nothing. Fix in coroutine.h: in await_suspend, move `awaited` into the local `target`.
-TEST_CASE("a suspended frame is destroyed, locals and all, when the Deferred it awaits is dropped unfired" *
-          doctest::skip()) {
+TEST_CASE("a suspended frame is destroyed, locals and all, when the Deferred it awaits is dropped unfired") {
     weft::testing::UnhandledErrors unhandled;
     bool destroyed = false;
     {
@@ -344,12 +339,7 @@ TEST_CASE("a suspended frame is destroyed, locals and all, when the Deferred it 
     CHECK(unhandled.reports.size() == 1);
 }
 
-// BUG: as above, and a second reference in the frame: the temporary Deferred of the co_await
-// expression lives in the frame until the co_await completes. Fix in coroutine.h: add an
-// operator co_await(Deferred<U>&&) that moves the state out of the temporary (together with
-// the await_suspend fix above), so the frame holds no reference to what it awaits.
-TEST_CASE("a frame awaiting a temporary Deferred is destroyed when the last other handle is dropped" *
-          doctest::skip()) {
+TEST_CASE("a frame awaiting a temporary Deferred is destroyed when the last other handle is dropped") {
     bool destroyed = false;
     std::vector<Deferred<int>> registry;
     Deferred<int> d = holdsLocalAwaitingTemporary(registry, destroyed);

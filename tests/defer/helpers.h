@@ -69,7 +69,7 @@ private:
 class UnhandledErrors {
 public:
     UnhandledErrors()
-        : previous_(setUnhandledErrorHook([this](const Failure& f, std::source_location created) {
+        : previous_(setUnhandledErrorHook([this](const Failure& f, weft::SourceLocation created) {
               reports.push_back({f, created});
           })) {}
     ~UnhandledErrors() { setUnhandledErrorHook(std::move(previous_)); }
@@ -78,7 +78,7 @@ public:
 
     struct Report {
         Failure failure;
-        std::source_location created;
+        weft::SourceLocation created;
     };
     std::vector<Report> reports;
 

@@ -44,7 +44,7 @@ TEST_CASE("a handled Failure, or one handed on, is not reported") {
 
 TEST_CASE("the hook is replaceable and restorable; a throwing hook does not escape") {
     int calls = 0;
-    auto previous = weft::setUnhandledErrorHook([&](const weft::Failure&, std::source_location) {
+    auto previous = weft::setUnhandledErrorHook([&](const weft::Failure&, weft::SourceLocation) {
         ++calls;
         throw std::runtime_error("hook failed");
     });
