@@ -4,7 +4,8 @@
 # build-sanitize/ (clang, AddressSanitizer + UndefinedBehaviorSanitizer).
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
-PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted
+PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted \
+           libuv1-dev libevent-dev
 NINJA = ninja -C
 TEST_ARGS ?=
 
@@ -32,7 +33,7 @@ bench: build
 
 # The whole suite again under ASan+UBSan, built with clang (so both compilers stay clean).
 $(SANITIZE_BUILD)/build.ninja: | deps
-	CXX=clang++ meson setup $(SANITIZE_BUILD) --buildtype=debugoptimized \
+	CC=clang CXX=clang++ meson setup $(SANITIZE_BUILD) --buildtype=debugoptimized \
 	    -Db_sanitize=address,undefined -Db_lundef=false
 
 test-sanitize: deps $(SANITIZE_BUILD)/build.ninja

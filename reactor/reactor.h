@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+// reactor/reactor.h: Reactor, one thread's event loop (Twisted's reactor, libuv's uv_loop_t).
+// Tests: tests/reactor/reactor_test.cpp (run on every backend)
+//
+// The loop waits on a Backend for ready fds and calls their handlers, runs DelayedCalls that
+// have come due (monotonic clock), functions handed over by other threads (callFromThread)
+// and signal handlers, until stop(). Every callback runs on the loop's thread, one at a time.
+// A callback that throws is logged and the loop goes on. SIGPIPE is ignored from the first
+// Reactor on, so a write to a closed socket is an error code, never a dead process.
+//
+//   weft::Reactor reactor;                            // best backend, or $WEFT_REACTOR
+//   reactor.callLater(100ms, [&] { reactor.stop(); });
+//   reactor.run();
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reactor/backend.h"
+#include "reactor/delayed_call.h"
+#include "reactor/errors.h"
+#include "reactor/fd.h"
+#include "reactor/owned.h"
+#include "reactor/stream.h"
+#include "reactor/timer_heap.h"
+
+namespace weft {
+
+class IDatagramProtocol;
+class ListeningPort;
+class Connector;
+class UdpPort;
+
+// What the loop calls when a watched fd is ready (transports, the waker, signals).
+class FdHandler {
+public:
+    virtual void readReady() = 0;
+    virtual void writeReady() = 0;
+
+protected:
+    ~FdHandler() = default;
+};
+
+class Reactor {
+public:
+    struct Options {
+        std::string backend;  // "epoll", "kqueue", "poll", "select"; empty: $WEFT_REACTOR, else the best
+    };
+
+    explicit Reactor(Options options = {});
+    explicit Reactor(std::unique_ptr<Backend> backend);
+    ~Reactor();
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
+
+    // Runs until stop(); then the shutdown triggers, in the order added. Throws ReactorError
+    // (ConnectionError::AlreadyRunning) if called while running. May be run again afterwards.
+    void run();
+    void stop();  // from a callback, a signal handler or callFromThread; idempotent
+    [[nodiscard]] bool running() const noexcept { return running_; }
+    // One turn of the loop: wait up to `timeout` (never if empty), then run what is ready.
+    void iterate(std::optional<std::chrono::nanoseconds> timeout = std::chrono::nanoseconds(0));
+
+    void callWhenRunning(std::function<void()> fn);      // at the start of run(), or now if running
+    void addShutdownTrigger(std::function<void()> fn);   // when run() is about to return
+    DelayedCall callLater(std::chrono::nanoseconds delay, std::function<void()> fn);
+    void callFromThread(std::function<void()> fn);       // any thread; wakes the loop
+    // Calls `handler` on the loop's thread when `signo` arrives (SIGINT, SIGTERM, SIGCHLD, ...).
+    void addSignalHandler(int signo, std::function<void()> handler);
+
+    [[nodiscard]] std::chrono::nanoseconds now() const;  // monotonic, since an arbitrary epoch
+    [[nodiscard]] const char* backendName() const noexcept { return backend_->name(); }
+
+    // Watching fds (for transports). Interest::None stops; do that before closing the fd.
+    [[nodiscard]] std::error_code watch(int fd, Interest interest, FdHandler& handler);
+    void unwatch(int fd) noexcept;
+
+    // TCP over IPv4 and IPv6 (reactor/tcp.cpp). `interface` is an IP literal; empty means all
+    // IPv4 addresses. The factory must outlive the port; destroying the port stops listening.
+    std::unique_ptr<ListeningPort> listenTCP(std::uint16_t port, IProtocolFactory& factory, int backlog = 511,
+                                             std::string_view interface = {});
+    // Connects to an IP literal; the factory hears of success (buildProtocol) or failure
+    // (clientConnectionFailed: Refused, TimedOut, NoRoute...). Returns the pending attempt.
+    Connector& connectTCP(const Address& address, IClientFactory& factory,
+                          std::chrono::nanoseconds timeout = std::chrono::seconds(30));
+    // Unix domain stream sockets (reactor/tcp.cpp too: the same transport).
+    std::unique_ptr<ListeningPort> listenUNIX(std::string_view path, IProtocolFactory& factory, int backlog = 511);
+    Connector& connectUNIX(std::string_view path, IClientFactory& factory,
+                           std::chrono::nanoseconds timeout = std::chrono::seconds(30));
+    // UDP (reactor/udp.cpp).
+    std::unique_ptr<UdpPort> listenUDP(std::uint16_t port, IDatagramProtocol& protocol, std::string_view interface = {});
+
+    // Ownership of open connections and pending connects: the reactor keeps them until they
+    // end, then frees them after the current turn (never under their own feet).
+    void adopt(std::unique_ptr<Owned> owned) noexcept;
+    void dispose(Owned& owned) noexcept;
+    [[nodiscard]] std::size_t ownedCount() const noexcept { return ownedCount_; }
+    // One read buffer for every connection of this loop (idle connections cost no buffer).
+    [[nodiscard]] std::span<std::byte> readBuffer() noexcept { return readBuffer_; }
+
+    // Where exceptions from callbacks are reported (default: stderr).
+    void setErrorLogger(std::function<void(std::string_view)> logger) { logger_ = std::move(logger); }
+    void logError(std::string_view message) const;
+    // Calls fn, logging what it throws: how transports call protocols.
+    template <class Fn>
+    void guardedCall(Fn&& fn) noexcept {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            logError(std::string("a callback threw: ") + e.what());
+        } catch (...) {  // a callback's exception must not end the loop: log it and go on
+            logError("a callback threw a non-std exception");
+        }
+    }
+
+private:
+    struct Watch {
+        FdHandler* handler = nullptr;
+        Interest interest = Interest::None;
+    };
+    class Waker;
+    class SignalPipe;
+
+    void runThreadCalls();
+    void dispatch(const Readiness& ready);
+
+    std::unique_ptr<Backend> backend_;
+    TimerHeap timers_;
+    std::vector<Watch> watches_;  // by fd
+    std::vector<Readiness> ready_;
+    std::vector<std::function<void()>> startup_;
+    std::vector<std::function<void()>> shutdown_;
+    std::mutex threadCallsMutex_;
+    std::vector<std::function<void()>> threadCalls_;  // guarded by threadCallsMutex_
+    std::unique_ptr<Waker> waker_;
+    std::unique_ptr<SignalPipe> signals_;
+    std::function<void(std::string_view)> logger_;
+    Owned* owned_ = nullptr;  // list head
+    std::size_t ownedCount_ = 0;
+    std::vector<std::unique_ptr<Owned>> disposed_;  // freed at the end of the turn
+    std::vector<std::byte> readBuffer_ = std::vector<std::byte>(64 * 1024);
+    bool running_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace weft
