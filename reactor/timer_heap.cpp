@@ -16,9 +16,9 @@ std::chrono::nanoseconds saturatingAdd(std::chrono::nanoseconds a, std::chrono::
 }  // namespace
 
 TimerHeap::~TimerHeap() {
-    for (detail::TimerEntry* entry : heap_) {
-        entry->heap = nullptr;
-        entry->release();
+    for (Slot& slot : heap_) {
+        slot.entry->heap = nullptr;
+        slot.entry->release();
     }
 }
 
@@ -29,7 +29,7 @@ DelayedCall TimerHeap::schedule(std::chrono::nanoseconds delay, std::function<vo
     entry->heap = this;
     entry->fn = std::move(fn);
     entry->retain();  // the heap's reference
-    heap_.push_back(entry);
+    heap_.push_back(slotOf(entry));
     entry->heapIndex = heap_.size() - 1;
     siftUp(entry->heapIndex);
     return DelayedCall(entry);
@@ -37,14 +37,14 @@ DelayedCall TimerHeap::schedule(std::chrono::nanoseconds delay, std::function<vo
 
 std::optional<std::chrono::nanoseconds> TimerHeap::nextDeadline() const noexcept {
     if (heap_.empty()) return std::nullopt;
-    return heap_.front()->deadline;
+    return std::chrono::nanoseconds(heap_.front().deadline);
 }
 
 std::size_t TimerHeap::runDue(std::chrono::nanoseconds now, std::optional<std::uint64_t> before) {
     std::size_t ran = 0;
     while (!heap_.empty()) {
-        detail::TimerEntry* top = heap_.front();
-        if (top->deadline > now || (before && top->sequence >= *before)) break;
+        if (heap_.front().deadline > now.count() || (before && heap_.front().sequence >= *before)) break;
+        detail::TimerEntry* top = heap_.front().entry;
         remove(top);  // its reference is ours now
         top->state = detail::TimerEntry::State::Called;
         std::function<void()> fn = std::move(top->fn);
@@ -57,24 +57,25 @@ std::size_t TimerHeap::runDue(std::chrono::nanoseconds now, std::optional<std::u
 
 void TimerHeap::remove(detail::TimerEntry* entry) noexcept {
     std::size_t i = entry->heapIndex;
-    detail::TimerEntry* last = heap_.back();
+    Slot last = heap_.back();
     heap_.pop_back();
     if (i < heap_.size()) {
         place(i, last);
         siftUp(i);
-        siftDown(last->heapIndex);
+        siftDown(last.entry->heapIndex);
     }
 }
 
 void TimerHeap::reschedule(detail::TimerEntry* entry, std::chrono::nanoseconds deadline) noexcept {
     entry->deadline = deadline;
     entry->sequence = nextSequence_++;
+    heap_[entry->heapIndex] = slotOf(entry);
     siftUp(entry->heapIndex);
     siftDown(entry->heapIndex);
 }
 
 void TimerHeap::siftUp(std::size_t i) noexcept {
-    detail::TimerEntry* entry = heap_[i];
+    Slot entry = heap_[i];
     while (i > 0) {
         std::size_t parent = (i - 1) / 2;
         if (!before(entry, heap_[parent])) break;
@@ -85,7 +86,7 @@ void TimerHeap::siftUp(std::size_t i) noexcept {
 }
 
 void TimerHeap::siftDown(std::size_t i) noexcept {
-    detail::TimerEntry* entry = heap_[i];
+    Slot entry = heap_[i];
     std::size_t n = heap_.size();
     while (true) {
         std::size_t child = 2 * i + 1;

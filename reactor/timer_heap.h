@@ -46,20 +46,28 @@ public:
 private:
     friend class DelayedCall;
 
-    static bool before(const detail::TimerEntry* a, const detail::TimerEntry* b) noexcept {
-        return a->deadline != b->deadline ? a->deadline < b->deadline : a->sequence < b->sequence;
+    // The ordering key lives in the heap array itself, so sifting compares without touching
+    // the entries (a cache miss each); only the moved entry's slot number is written.
+    struct Slot {
+        std::int64_t deadline;
+        std::uint64_t sequence;
+        detail::TimerEntry* entry;
+    };
+    static bool before(const Slot& a, const Slot& b) noexcept {
+        return a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence;
     }
+    static Slot slotOf(detail::TimerEntry* e) noexcept { return {e->deadline.count(), e->sequence, e}; }
     void remove(detail::TimerEntry* entry) noexcept;   // takes it out of the heap
     void reschedule(detail::TimerEntry* entry, std::chrono::nanoseconds deadline) noexcept;
     void siftUp(std::size_t i) noexcept;
     void siftDown(std::size_t i) noexcept;
-    void place(std::size_t i, detail::TimerEntry* entry) noexcept {
-        heap_[i] = entry;
-        entry->heapIndex = i;
+    void place(std::size_t i, const Slot& slot) noexcept {
+        heap_[i] = slot;
+        slot.entry->heapIndex = i;
     }
 
     Now now_;
-    std::vector<detail::TimerEntry*> heap_;  // each holds one reference
+    std::vector<Slot> heap_;  // each entry holds one reference
     std::uint64_t nextSequence_ = 0;
 };
 
