@@ -4,12 +4,13 @@
 # build-sanitize/ (clang, AddressSanitizer + UndefinedBehaviorSanitizer).
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+TSAN_BUILD ?= build-tsan
 PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted \
            libuv1-dev libevent-dev
 NINJA = ninja -C
 TEST_ARGS ?=
 
-.PHONY: all build test demo bench test-sanitize deps clean
+.PHONY: all build test demo bench test-sanitize test-tsan deps clean
 
 all: build
 
@@ -41,5 +42,13 @@ test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(SANITIZE_BUILD)/tests/weft-tests $(TEST_ARGS)
 
+# The tests whose code crosses threads (callFromThread, the waker), under ThreadSanitizer.
+$(TSAN_BUILD)/build.ninja: | deps
+	CXX=clang++ meson setup $(TSAN_BUILD) --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	@$(NINJA) $(TSAN_BUILD) tests/weft-tests
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/weft-tests -tc="*thread*,*Thread*"
+
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD)

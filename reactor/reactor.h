@@ -1,16 +1,82 @@
 // SPDX-License-Identifier: MIT
-// reactor/reactor.h: Reactor, one thread's event loop (Twisted's reactor, libuv's uv_loop_t).
-// Tests: tests/reactor/reactor_test.cpp (run on every backend)
+// reactor/: one thread, one loop (Twisted's reactor, libuv's uv_loop_t). Depends on nothing
+// but the C++ standard library and POSIX; knows nothing of Deferreds (protocols/ is where the
+// two meet). This header is the module's map and defines Reactor; including it gives the
+// whole module.
+// Tests: tests/reactor/ (one conformance suite run on every backend)
 //
-// The loop waits on a Backend for ready fds and calls their handlers, runs DelayedCalls that
-// have come due (monotonic clock), functions handed over by other threads (callFromThread)
-// and signal handlers, until stop(). Every callback runs on the loop's thread, one at a time.
-// A callback that throws is logged and the loop goes on. SIGPIPE is ignored from the first
-// Reactor on, so a write to a closed socket is an error code, never a dead process.
+// The loop waits on a Backend (epoll, kqueue, poll or select: one small file each) for ready
+// fds and calls their handlers, runs DelayedCalls that have come due on the monotonic clock,
+// functions handed over by other threads (callFromThread) and signal handlers, until stop().
+// Every callback runs on the loop's thread, one at a time; one that throws is logged and the
+// loop goes on. SIGPIPE is ignored from the first Reactor on, so a write to a closed socket is
+// an error code, never a dead process.
 //
-//   weft::Reactor reactor;                            // best backend, or $WEFT_REACTOR
-//   reactor.callLater(100ms, [&] { reactor.stop(); });
-//   reactor.run();
+//   reactor.h          Reactor: run, stop, callLater, callFromThread, signals, listen/connect
+//   backend.h          Backend and the four backends; WEFT_REACTOR=epoll|kqueue|poll|select
+//   timer_heap.h       TimerHeap; delayed_call.h DelayedCall; manual_clock.h ManualClock
+//   stream.h           ITransport, IProtocol, IProtocolFactory, IClientFactory, IProducer
+//   stream_connection.h  the TCP/Unix transport; listening_port.h ListeningPort, Connector
+//   udp.h              UdpPort, IDatagramProtocol
+//   address.h, errors.h, fd.h, write_buffer.h, owned.h
+//
+// Example:
+//   #include "reactor/reactor.h"
+//   #include <string>
+//
+//   // Echoes what it receives.
+//   struct Echo : weft::IProtocol {
+//       weft::ITransport* transport = nullptr;
+//       void makeConnection(weft::ITransport& t) override { transport = &t; }
+//       void dataReceived(std::span<const std::byte> data) override { transport->write(data); }
+//       void connectionLost(std::error_code) override {}
+//   };
+//   struct EchoFactory : weft::IProtocolFactory {
+//       std::unique_ptr<weft::IProtocol> buildProtocol(const weft::Address&) override {
+//           return std::make_unique<Echo>();
+//       }
+//   };
+//
+//   // Says hello, then stops the reactor when the echo is back and the connection closed.
+//   struct Hello : weft::IProtocol {
+//       weft::Reactor& reactor;
+//       std::string echoed;
+//       explicit Hello(weft::Reactor& r) : reactor(r) {}
+//       void makeConnection(weft::ITransport& t) override {
+//           t.write(std::string_view("hello"));
+//           t.loseWriteConnection();                 // half-close: "that is all"
+//       }
+//       bool readConnectionLost() override { return false; }
+//       void dataReceived(std::span<const std::byte> data) override {
+//           echoed.append(reinterpret_cast<const char*>(data.data()), data.size());
+//       }
+//       void connectionLost(std::error_code) override { reactor.stop(); }
+//   };
+//   struct HelloFactory : weft::IClientFactory {
+//       weft::Reactor& reactor;
+//       Hello* made = nullptr;
+//       explicit HelloFactory(weft::Reactor& r) : reactor(r) {}
+//       std::unique_ptr<weft::IProtocol> buildProtocol(const weft::Address&) override {
+//           auto p = std::make_unique<Hello>(reactor);
+//           made = p.get();
+//           return p;
+//       }
+//       void clientConnectionFailed(std::error_code) override { reactor.stop(); }
+//   };
+//
+//   int main() {
+//       weft::Reactor reactor;
+//       EchoFactory echo;
+//       auto port = reactor.listenTCP(0, echo, 50, "127.0.0.1");   // 0: any free port
+//       HelloFactory hello(reactor);
+//       reactor.connectTCP(port->getHost(), hello);
+//       reactor.callLater(std::chrono::seconds(5), [&] { reactor.stop(); });  // a safety net
+//       std::string got;
+//       reactor.addShutdownTrigger([&] { got = hello.made ? hello.made->echoed : ""; });
+//       reactor.run();
+//       return got == "hello" ? 0 : 1;
+//   }
+// End example
 #pragma once
 
 #include <chrono>
@@ -151,3 +217,9 @@ private:
 };
 
 }  // namespace weft
+
+// The rest of the module: Reactor's return types, complete here for every user of reactor.h.
+#include "reactor/listening_port.h"
+#include "reactor/manual_clock.h"
+#include "reactor/stream_connection.h"
+#include "reactor/udp.h"
