@@ -23,7 +23,9 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	@$(NINJA) $(BUILD)
 
+# The demos' self-tests first, then the suite, so that the output ends with doctest's summary.
 test: build
+	$(BUILD)/demos/echo --self-test
 	$(BUILD)/tests/weft-tests $(TEST_ARGS)
 
 demo: build

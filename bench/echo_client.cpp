@@ -8,6 +8,7 @@
 // Exits non-zero if any connection failed.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -161,7 +162,11 @@ int main(int argc, char** argv) {
         return 0;
     }
     long connections = weft::bench::numberFlag(argc, argv, "--connections", 1);
-    long seconds = weft::bench::numberFlag(argc, argv, "--seconds", 2);
+    double seconds = std::strtod(weft::bench::flag(argc, argv, "--seconds", "2").c_str(), nullptr);
+    if (!(seconds > 0)) {
+        std::fprintf(stderr, "weft-echo-client: --seconds wants a positive number\n");
+        return 2;
+    }
     long size = weft::bench::numberFlag(argc, argv, "--size", 64);
     Dialer<PingPong> dialer(run, [&] { return std::make_unique<PingPong>(run, static_cast<std::size_t>(size)); });
     for (long i = 0; i < connections; ++i) run.reactor.connectTCP(*address, dialer);
@@ -172,7 +177,7 @@ int main(int argc, char** argv) {
     run.measuring = true;
     auto start = Clock::now();
     for (PingPong* p : dialer.made) p->send();
-    run.reactor.callLater(std::chrono::seconds(seconds), [&] {
+    run.reactor.callLater(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)), [&] {
         run.stopping = true;
         run.reactor.stop();
     });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // defer/clock.h: CallLaterClock, what addTimeout needs from a clock, so defer/ needs no reactor.
-// Tests: tests/defer/timeout_test.cpp
+// Tests: tests/defer/clock_test.cpp
 //
 // Any object with callLater(delay, fn) returning a handle with active() and cancel() will do:
 // the reactor, its deterministic test Clock, or a test's own fake.

@@ -82,6 +82,13 @@ struct PromiseBase {
             Result<T> outcome = std::move(frame.promise().result);
             frame.destroy();
             try {
+                if (FinishSlot* slot = std::exchange(done->finishedInto_, nullptr)) {
+                    // Resumed by a ResumeStep: it hands this state to drive(), so that a line of
+                    // coroutines finishing one after another takes no stack per coroutine.
+                    slot->finished = true;
+                    if (done->accept(std::move(outcome))) slot->state = std::move(done);
+                    return;
+                }
                 done->fire(std::move(outcome), done);
             } catch (const AlreadyCalledError&) {  // only if fired from outside: nothing to deliver to
             }
@@ -132,16 +139,32 @@ struct DeferredAwaiter {
     struct ResumeStep {
         DeferredAwaiter* awaiter;
         std::coroutine_handle<> frame;
-        ResumeStep(DeferredAwaiter* a, std::coroutine_handle<> f) noexcept : awaiter(a), frame(f) {}
-        ResumeStep(ResumeStep&& o) noexcept : awaiter(o.awaiter), frame(std::exchange(o.frame, nullptr)) {}
+        FinishSlot** finishedInto;  // the awaiting coroutine's state's; alive while the frame is
+        ResumeStep(DeferredAwaiter* a, std::coroutine_handle<> f, FinishSlot** slot) noexcept
+            : awaiter(a), frame(f), finishedInto(slot) {}
+        ResumeStep(ResumeStep&& o) noexcept
+            : awaiter(o.awaiter), frame(std::exchange(o.frame, nullptr)), finishedInto(o.finishedInto) {}
         ResumeStep& operator=(ResumeStep&&) = delete;
         ~ResumeStep() {
             if (frame) frame.destroy();
         }
         Ref<StateBase> operator()(State<U>& s, const Ref<StateBase>&) {
             awaiter->outcome = s.take();
+            return resume();
+        }
+        // Another waiter took the result first: this coroutine must not wait forever.
+        void abandoned(State<U>&, const Ref<StateBase>&) {
+            awaiter->outcome = Failure(std::logic_error("weft: co_await on a Deferred whose result another waiter took"));
+            if (Ref<StateBase> finished = resume()) drive(std::move(finished));
+        }
+        // Resumes the frame; if the coroutine finishes meanwhile, returns its state for drive().
+        Ref<StateBase> resume() {
+            FinishSlot slot;
+            FinishSlot** field = finishedInto;
+            *field = &slot;
             std::exchange(frame, nullptr).resume();
-            return nullptr;
+            if (!slot.finished) *field = nullptr;  // suspended again: its state is alive in its frame
+            return std::move(slot.state);
         }
     };
 
@@ -152,7 +175,7 @@ struct DeferredAwaiter {
         // The awaited state owns the frame from now on; the frame must not own it back, or
         // dropping every other handle would leave the two keeping each other alive.
         Ref<State<U>> target = std::move(awaited);
-        target->addStep(ResumeStep(this, frame), target);
+        target->addStep(ResumeStep(this, frame, &frame.promise().state->finishedInto_), target);
     }
 
     U await_resume() {

@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -61,8 +63,16 @@ public:
             this->callback(Results{});
             return;
         }
+        // The same Deferred twice: one step fills every place it has (as in Twisted, where
+        // each gets the result); a second step would find the result already taken.
+        std::unordered_map<detail::State<T>*, std::size_t> firstPlace;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             auto state = entries[i].state();
+            auto [it, fresh] = firstPlace.try_emplace(state.get(), i);
+            if (!fresh) {
+                shared->alsoAt.emplace(it->second, i);
+                continue;
+            }
             shared->entries[i] = state.get();
             state->addStep(EntryStep(shared, i), state);
         }
@@ -86,9 +96,26 @@ private:
         Deferred<Results> out;
         Results results;
         std::vector<detail::State<T>*> entries;  // to cancel them; each step clears its own when it goes
+        std::unordered_multimap<std::size_t, std::size_t> alsoAt;  // first place -> its other places
         std::size_t remaining;
         DeferredListOptions options;
         bool fired = false;
+
+        // Copies the result at `index` to the other places of the same Deferred.
+        void copyToDuplicates(std::size_t index) {
+            auto [begin, end] = alsoAt.equal_range(index);
+            for (auto it = begin; it != end; ++it) {
+                --remaining;
+                Result<T>& from = results[index];
+                if constexpr (std::is_copy_constructible_v<ValueOf<T>>) {
+                    results[it->second] = from;
+                } else if (from.failed()) {
+                    results[it->second] = from.failureUnchecked();
+                } else {
+                    results[it->second] = Failure(std::logic_error("weft: a move-only value cannot fill two places of a DeferredList"));
+                }
+            }
+        }
     };
 
     struct EntryStep {
@@ -106,14 +133,20 @@ private:
             Collector& c = *collector;
             --c.remaining;
             if (entry.result_.succeeded()) {
-                if (!c.fired) c.results[index] = entry.take();
+                if (!c.fired) {
+                    c.results[index] = entry.take();
+                    if (!c.alsoAt.empty()) c.copyToDuplicates(index);
+                }
                 if (!c.fired && c.options.fireOnOneCallback) return fire(c, Result<Results>::success(std::move(c.results)));
             } else {
                 Failure failure = c.options.consumeErrors ? std::move(entry.take().failureUnchecked())
                                                           : entry.result_.failureUnchecked();
                 if (!c.fired && c.options.fireOnOneErrback)
                     return fire(c, Failure(FirstError(std::move(failure), index)));
-                if (!c.fired) c.results[index] = std::move(failure);
+                if (!c.fired) {
+                    c.results[index] = std::move(failure);
+                    if (!c.alsoAt.empty()) c.copyToDuplicates(index);
+                }
             }
             if (!c.fired && c.remaining == 0) return fire(c, Result<Results>::success(std::move(c.results)));
             return nullptr;

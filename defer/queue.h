@@ -32,7 +32,8 @@ public:
 
     void put(T value) {
         Core& core = *core_;
-        if (core.values.size() >= core.size && core.getters.size() <= core.values.size()) throw QueueOverflow();
+        if (core.values.size() >= core.getters.size() && core.values.size() - core.getters.size() >= core.size)
+            throw QueueOverflow();
         core.values.push_back(std::move(value));
         if (core.dispatching) return;  // the loop below, further up the stack, hands it on
         auto keep = core_;             // a getter's callback may destroy the queue
@@ -56,7 +57,8 @@ public:
             core.values.pop_front();
             return succeed(std::move(value));
         }
-        if (core.getters.size() >= core.backlog) throw QueueUnderflow();
+        if (core.getters.size() >= core.values.size() && core.getters.size() - core.values.size() >= core.backlog)
+            throw QueueUnderflow();
         Deferred<T> getter([weak = std::weak_ptr<Core>(core_)](Deferred<T>& self) {
             if (auto c = weak.lock()) c->getters.remove(self);
         });

@@ -71,6 +71,12 @@ inline void drive(Ref<StateBase> state) {
     }
 }
 
+// See State::finishedInto_.
+struct FinishSlot {
+    Ref<StateBase> state;   // set if the coroutine finished and its state has steps to run
+    bool finished = false;  // the coroutine finished (its state may be gone)
+};
+
 template <class T>
 class State final : public StateBase {
 public:
@@ -129,7 +135,10 @@ public:
         if (running_ || paused_ > 0) return nullptr;
         running_ = true;
         while (next_ < steps_.size()) {
-            if (result_.pending()) break;  // handed on (awaited, chained): later steps get nothing
+            if (result_.pending()) {  // handed on (awaited, chained): later steps get nothing
+                abandonRest(self);
+                break;
+            }
             Ref<StateBase> handoff = steps_[next_++].runOnce(*this, self);
             if (handoff) {  // gave a result to another state: that one runs first, then the rest here
                 running_ = false;
@@ -228,12 +237,21 @@ public:
     bool suppressAlreadyCalled_ = false;
     bool coroutine_ = false;               // fired by a coroutine's return; cancel goes to awaiting_
     StateBase* awaiting_ = nullptr;        // what the suspended coroutine waits on (it owns the frame)
+    // While a step resumes this coroutine: where to leave the state if the coroutine finishes
+    // inside that resume, so that the step hands it to drive() instead of nesting (coroutine.h).
+    FinishSlot* finishedInto_ = nullptr;
 
     // Frees with the unsized delete: a coroutine's state shares one allocation with its frame
     // (defer/coroutine.h), so sizeof(State) is not the allocation's size.
     static void operator delete(void* p) noexcept { ::operator delete(p); }
 
 private:
+    // Steps left when the result was handed on: those that must not wait forever (a suspended
+    // coroutine) are told; the rest are dropped.
+    void abandonRest(const Ref<StateBase>& self) {
+        while (next_ < steps_.size()) steps_[next_++].abandon(*this, self);
+    }
+
     void finishRun() {
         steps_.clear();
         next_ = 0;

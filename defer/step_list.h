@@ -52,6 +52,12 @@ public:
         if (const Ops* ops = std::exchange(ops_, nullptr)) ops->destroy(buffer_);
     }
 
+    // The step will never run: a callable with abandoned(Args...) hears of it; others are just
+    // destroyed. Either way the step is empty afterwards.
+    void abandon(Args... args) {
+        if (const Ops* ops = std::exchange(ops_, nullptr)) ops->abandon(buffer_, std::forward<Args>(args)...);
+    }
+
 private:
     static constexpr std::size_t kInline = 24;
 
@@ -59,11 +65,17 @@ private:
     struct Boxed {
         std::unique_ptr<A> action;
         Return operator()(Args... args) { return (*action)(std::forward<Args>(args)...); }
+        void abandoned(Args... args)
+            requires requires(A& a, Args... as) { a.abandoned(std::forward<Args>(as)...); }
+        {
+            action->abandoned(std::forward<Args>(args)...);
+        }
     };
 
     struct Ops {
         Return (*runOnce)(void* buffer, Args... args);
         void (*destroy)(void* buffer) noexcept;
+        void (*abandon)(void* buffer, Args... args);
     };
 
     template <class A>
@@ -77,6 +89,15 @@ private:
             return (*action)(std::forward<Args>(args)...);
         },
         [](void* buffer) noexcept { std::destroy_at(std::launder(static_cast<A*>(buffer))); },
+        [](void* buffer, Args... args) {
+            A* action = std::launder(static_cast<A*>(buffer));
+            struct Destroy {
+                A* action;
+                ~Destroy() { std::destroy_at(action); }
+            } destroy{action};
+            if constexpr (requires { action->abandoned(std::forward<Args>(args)...); })
+                action->abandoned(std::forward<Args>(args)...);
+        },
     };
 
     const Ops* ops_ = nullptr;

@@ -15,7 +15,16 @@ class FramingProtocol::Parsing {
 public:
     explicit Parsing(FramingProtocol& p) : p_(p) {
         p_.busy_ = true;
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+// The pointer to this local is cleared by ~Parsing, or is never read again because the
+// protocol holding it was destroyed; g++ cannot see the second case.
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
         p_.destroyed_ = &destroyed_;
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
     }
     ~Parsing() {
         if (destroyed_) return;

@@ -41,7 +41,7 @@ bool NetstringReceiver::deliverNext() {
 }
 
 bool NetstringReceiver::parseLength(std::string_view data) {
-    constexpr std::uint64_t mostBeforeTimesTen = (std::numeric_limits<std::uint64_t>::max() - 9) / 10;
+    constexpr std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
     for (std::size_t i = 0; i < data.size(); ++i) {
         char c = data[i];
         if (c == ':') {
@@ -54,9 +54,10 @@ bool NetstringReceiver::parseLength(std::string_view data) {
         if (digits_ == 1 && length_ == 0) return fail(ProtocolError::NetstringLeadingZero, offset() + i);
         if (digits_ == 0) lengthAt_ = offset() + i;
         ++digits_;
-        if (length_ > mostBeforeTimesTen) length_ = std::numeric_limits<std::uint64_t>::max();
-        else length_ = length_ * 10 + static_cast<std::uint64_t>(c - '0');
-        if (length_ > maxLength_) {
+        auto digit = static_cast<std::uint64_t>(c - '0');
+        bool overflow = length_ > (most - digit) / 10;  // more than any maxLength can allow
+        length_ = overflow ? most : length_ * 10 + digit;
+        if (overflow || length_ > maxLength_) {
             dropConnection(Failure(StringTooLongError(ProtocolError::StringTooLong, length_, maxLength_, lengthAt_)));
             return false;
         }

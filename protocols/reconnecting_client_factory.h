@@ -31,15 +31,19 @@
 
 namespace weft {
 
+// The retry schedule's parameters; the defaults are Twisted's. (At namespace scope so that it
+// can be a defaulted constructor argument.)
+struct ReconnectBackoff {
+    std::chrono::nanoseconds initialDelay = std::chrono::seconds(1);
+    double factor = 2.7182818284590451;  // e: grows fast, but not as fast as doubling thrice
+    double jitter = 0.11962656472;       // relative standard deviation of each delay
+    std::chrono::nanoseconds maxDelay = std::chrono::hours(1);
+    std::optional<unsigned> maxRetries;  // empty: retry forever
+};
+
 class ReconnectingClientFactory : public ClientFactory {
 public:
-    struct Backoff {
-        std::chrono::nanoseconds initialDelay = std::chrono::seconds(1);
-        double factor = 2.7182818284590451;    // e, as Twisted: grows quickly, never too fast
-        double jitter = 0.11962656472;         // Twisted's; relative standard deviation
-        std::chrono::nanoseconds maxDelay = std::chrono::hours(1);
-        std::optional<unsigned> maxRetries;    // empty: retry forever
-    };
+    using Backoff = ReconnectBackoff;
     // Draws a delay in seconds from a normal distribution: (mean, standardDeviation) -> value.
     using Jitter = std::function<double(double mean, double standardDeviation)>;
 

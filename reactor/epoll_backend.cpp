@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // reactor/epoll_backend.cpp: Linux epoll. Level-triggered, so it behaves as poll does and the
-// reactor needs no edge-triggered drain loops. Our interest map picks ADD/MOD/DEL without a
-// failed syscall, and is updated only after epoll_ctl succeeds.
+// reactor needs no edge-triggered drain loops. Our interest table (one byte per fd, indexed by
+// fd: fds are small and dense) picks ADD/MOD/DEL without a failed syscall, and is updated only
+// after epoll_ctl succeeds.
 #include "reactor/backend.h"
 
 #if defined(__linux__)
@@ -9,7 +10,7 @@
 #include <sys/epoll.h>
 
 #include <array>
-#include <unordered_map>
+#include <vector>
 
 #include "reactor/fd.h"
 
@@ -23,10 +24,13 @@ public:
     const char* name() const noexcept override { return "epoll"; }
 
     std::error_code watch(int fd, Interest interest) override {
-        auto it = registered_.find(fd);
+        if (fd < 0) return std::make_error_code(std::errc::bad_file_descriptor);
+        auto slot = static_cast<std::size_t>(fd);
+        if (slot >= registered_.size()) registered_.resize(slot + 1, Interest::None);
+        Interest before = registered_[slot];
         if (interest == Interest::None) {
-            if (it == registered_.end()) return {};
-            registered_.erase(it);
+            if (before == Interest::None) return {};
+            registered_[slot] = Interest::None;
             // ENOENT/EBADF: the fd was closed before it was unwatched; the kernel dropped it already.
             if (epoll_ctl(epollFd_.get(), EPOLL_CTL_DEL, fd, nullptr) < 0 && errno != ENOENT && errno != EBADF)
                 return lastError();
@@ -36,9 +40,9 @@ public:
         event.events = (wants(interest, Interest::Read) ? EPOLLIN | EPOLLRDHUP : 0u) |
                        (wants(interest, Interest::Write) ? EPOLLOUT : 0u);
         event.data.fd = fd;
-        int op = it == registered_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        int op = before == Interest::None ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
         if (epoll_ctl(epollFd_.get(), op, fd, &event) < 0) return lastError();
-        registered_[fd] = interest;
+        registered_[slot] = interest;
         return {};
     }
 
@@ -56,7 +60,7 @@ public:
 
 private:
     Fd epollFd_;
-    std::unordered_map<int, Interest> registered_;
+    std::vector<Interest> registered_;  // by fd
     std::array<epoll_event, 256> events_{};  // one wait() reports at most this many; the rest wait a turn
 };
 

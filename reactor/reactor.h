@@ -10,7 +10,9 @@
 // functions handed over by other threads (callFromThread) and signal handlers, until stop().
 // Every callback runs on the loop's thread, one at a time; one that throws is logged and the
 // loop goes on. SIGPIPE is ignored from the first Reactor on, so a write to a closed socket is
-// an error code, never a dead process.
+// an error code, never a dead process. Destroying the reactor ends every connection still open
+// (connectionLost(ConnectionError::Stopped)): make factories, and whatever protocols use,
+// before the reactor so that they outlive it.
 //
 //   reactor.h          Reactor: run, stop, callLater, callFromThread, signals, listen/connect
 //   backend.h          Backend and the four backends; WEFT_REACTOR=epoll|kqueue|poll|select

@@ -222,8 +222,9 @@ void StreamConnection::unregisterProducer() {
 }
 
 void StreamConnection::setWriteBufferLimits(std::size_t high, std::size_t low) {
-    highWater_ = high;
-    lowWater_ = std::min(low, high);
+    constexpr std::size_t kMax = UINT32_MAX;
+    highWater_ = static_cast<std::uint32_t>(std::min(high, kMax));
+    lowWater_ = static_cast<std::uint32_t>(std::min({low, high, kMax}));
 }
 
 void StreamConnection::pauseProducing() {

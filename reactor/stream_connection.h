@@ -12,6 +12,7 @@
 // from inside a call the protocol made: always from the loop.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <system_error>
 
@@ -70,8 +71,8 @@ private:
     IClientFactory* client_;
     IProducer* producer_ = nullptr;
     WriteBuffer buffer_;
-    std::size_t highWater_ = 256 * 1024;
-    std::size_t lowWater_ = 64 * 1024;
+    std::uint32_t highWater_ = 256 * 1024;  // 32 bits: every idle connection carries these
+    std::uint32_t lowWater_ = 64 * 1024;
     std::error_code pendingError_;  // a write failed inside write(): reported from the loop
     DelayedCall abortCall_;
     Interest interest_ = Interest::None;

@@ -12,7 +12,8 @@
  * - Echo: the read callback moves the whole input evbuffer onto the output evbuffer
  *   (evbuffer_add_buffer relinks chains, it does not copy bytes).
  * - Flow control: once more than 1 MiB waits in the output buffer, reading is disabled; the
- *   write callback (output at or below the 512 KiB low-water mark) enables it again.
+ *   write callback (output at or below the 512 KiB low-water mark) enables it again. At end of
+ *   input the output buffer is sent before the connection closes; on an error it closes at once.
  * - Accepting: evconnlistener reports any accept error other than EAGAIN / EINTR /
  *   ECONNABORTED to the error callback and would otherwise wake again at once while the
  *   backlog is non-empty. On EMFILE / ENFILE / ENOBUFS / ENOMEM the callback disables the
@@ -54,8 +55,20 @@ static void on_drained(struct bufferevent *bev, void *arg) {
     if (!(bufferevent_get_enabled(bev) & EV_READ)) bufferevent_enable(bev, EV_READ);
 }
 
+static void free_when_sent(struct bufferevent *bev, void *arg) {
+    (void)arg;
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) bufferevent_free(bev);
+}
+
 static void on_event(struct bufferevent *bev, short what, void *arg) {
     (void)arg;
+    if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+        /* The peer is done sending: send what is queued, then close. */
+        bufferevent_disable(bev, EV_READ);
+        bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+        bufferevent_setcb(bev, NULL, free_when_sent, on_event, NULL);
+        return;
+    }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) bufferevent_free(bev);   /* closes the socket */
 }
 

@@ -15,7 +15,8 @@
  *   returns), and is answered at once with uv_try_write. Only bytes the socket does not take
  *   are copied, into a uv_write request that owns them.
  * - Flow control: while more than 1 MiB waits in a connection's write queue it is not read;
- *   reading resumes once the queue is down to 512 KiB.
+ *   reading resumes once the queue is down to 512 KiB. At end of input the queue is sent
+ *   (uv_shutdown) before the connection closes; on an error it closes at once.
  * - Accepting: libuv's own listener answers EMFILE by accepting and closing everything in the
  *   backlog (its reserved-descriptor trick), i.e. it drops clients. The contract wants the
  *   server to pause instead, so this server accepts by itself: a uv_poll_t watches the
@@ -84,8 +85,22 @@ static void on_written(uv_write_t *req, int status) {
     }
 }
 
+static void on_shut_down(uv_shutdown_t *req, int status) {
+    (void)status;
+    hang_up(req->handle);
+    free(req);
+}
+
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-    if (nread < 0) {   /* UV_EOF or an error: either way the connection is over */
+    if (nread == UV_EOF) {   /* the peer is done sending: send what is queued, then close */
+        uv_shutdown_t *req = malloc(sizeof *req);
+        if (req == NULL || uv_shutdown(req, stream, on_shut_down) != 0) {
+            free(req);
+            hang_up(stream);
+        }
+        return;
+    }
+    if (nread < 0) {
         hang_up(stream);
         return;
     }

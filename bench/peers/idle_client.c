@@ -174,5 +174,8 @@ int main(int argc, char **argv) {
     }
     printf("held=%lld closed_by_server=%lld\n", connected - closed, closed);
     fflush(stdout);
+    for (long long i = 0; i < connected; ++i) close(open_fds[i]);
+    close(ep);
+    free(open_fds);
     return 0;
 }

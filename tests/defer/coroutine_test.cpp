@@ -117,6 +117,22 @@ Deferred<int> awaitTwice(Deferred<int>& d) {
     co_return a + b;
 }
 
+// Awaits `inner` as an rvalue, so that the frame does not keep it (see the destruction test).
+Deferred<int> plusOne(Deferred<int> inner) { co_return 1 + co_await std::move(inner); }
+
+int framesAlive = 0;
+struct CountFrame {
+    CountFrame() { ++framesAlive; }
+    ~CountFrame() { --framesAlive; }
+    CountFrame(const CountFrame&) = delete;
+    CountFrame& operator=(const CountFrame&) = delete;
+};
+
+Deferred<int> countedPlusOne(Deferred<int> inner) {
+    CountFrame counted;
+    co_return 1 + co_await std::move(inner);
+}
+
 Deferred<long long> sumOfFired(int n) {
     long long sum = 0;
     for (int i = 0; i < n; ++i) sum += co_await weft::succeed(i);
@@ -367,4 +383,45 @@ TEST_CASE("a coroutine awaiting 1,000,000 fired Deferreds in a loop runs in cons
     constexpr int kCount = 1'000'000;
     Deferred<long long> d = sumOfFired(kCount);
     CHECK(d.result().value() == static_cast<long long>(kCount) * (kCount - 1) / 2);
+}
+
+TEST_CASE("a second coroutine awaiting the same Deferred gets logic_error when the first takes the result") {
+    Deferred<int> gate;
+    Deferred<int> first = awaitOnly(gate);
+    Deferred<int> second = awaitOnly(gate);
+    gate.callback(5);
+    CHECK(first.result().value() == 5);
+    REQUIRE(second.called());
+    REQUIRE(second.result().failed());
+    CHECK(second.result().failure().check<std::logic_error>());
+    second.addErrback([](Failure&) { return 0; });
+}
+
+TEST_CASE("100,000 coroutines, each awaiting the one before, all finish in constant stack") {
+    constexpr int kDepth = 100'000;
+    Deferred<int> gate;
+    Deferred<int> current = gate;
+    for (int i = 0; i < kDepth; ++i) current = plusOne(current);  // built without recursion
+    gate.callback(0);
+    CHECK(current.result().value() == kDepth);
+}
+
+// BUG: stack overflow. Dropping `gate` destroys its ResumeStep, which destroys the first frame,
+// which releases that coroutine's state, whose ResumeStep destroys the next frame... one
+// destructor inside another per level. Fix (coroutine.h): in ~ResumeStep, if a thread_local
+// list of frames being destroyed exists, push the frame on it and return; otherwise create it
+// and destroy frames from it in a loop. (Tried on a copy: 1,000,000 frames freed, under ASan too.)
+TEST_CASE("a line of 100,000 suspended coroutines whose first Deferred is dropped is freed without recursion" *
+          doctest::skip()) {
+    constexpr int kDepth = 100'000;
+    framesAlive = 0;
+    Deferred<int> current;
+    {
+        Deferred<int> gate;
+        current = gate;
+        for (int i = 0; i < kDepth; ++i) current = countedPlusOne(current);
+        CHECK(framesAlive == kDepth);
+    }
+    CHECK(framesAlive == 0);
+    CHECK_FALSE(current.called());
 }

@@ -363,3 +363,13 @@ TEST_CASE("cancelling gatherResults' Deferred cancels the entries") {
     CHECK(gathered.result().failure().check<FirstError>());
     gathered.addErrback([](Failure&) { return std::vector<int>{}; });
 }
+
+TEST_CASE("a DeferredList given the same Deferred twice still fires") {
+    Deferred<int> a;
+    DeferredList<int> list({a, a});
+    a.callback(1);
+    REQUIRE(list.called());
+    const Results& results = list.result().value();
+    CHECK(results[0].value() == 1);
+    CHECK_FALSE(results[1].pending());
+}

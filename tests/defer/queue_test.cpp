@@ -172,3 +172,43 @@ TEST_CASE("a getter whose callback gets again and then puts, 100,000 deep, runs 
     CHECK(queue.size() == 0);
     CHECK(queue.waiting() == 0);
 }
+
+TEST_CASE("a put from a getter's callback counts against size only the values no getter waits for") {
+    DeferredQueue<int> queue(1);
+    std::vector<int> got;
+    bool overflowed = false;
+    queue.get().addCallback([&](int v) {
+        got.push_back(v);
+        queue.put(10);  // for the second getter
+        try {
+            queue.put(20);  // kept: the one value the queue may hold
+        } catch (const QueueOverflow&) {
+            overflowed = true;
+        }
+    });
+    queue.get().addCallback([&](int v) { got.push_back(v); });
+    queue.put(1);
+    CHECK_FALSE(overflowed);
+    CHECK(got == std::vector<int>{1, 10});
+    CHECK(queue.size() == 1);
+}
+
+TEST_CASE("a get from a getter's callback counts against backlog only the getters no value waits for") {
+    DeferredQueue<int> queue(DeferredQueue<int>::kUnbounded, 2);
+    std::vector<Deferred<int>> later;
+    bool underflowed = false;
+    queue.get().addCallback([&](int) {
+        queue.put(10);  // for the second getter: it no longer waits
+        try {
+            later.push_back(queue.get());
+            later.push_back(queue.get());  // two waiting, as backlog allows
+        } catch (const QueueUnderflow&) {
+            underflowed = true;
+        }
+    });
+    Deferred<int> second = queue.get();
+    queue.put(1);
+    CHECK_FALSE(underflowed);
+    CHECK(second.result().value() == 10);
+    CHECK(queue.waiting() == 2);
+}

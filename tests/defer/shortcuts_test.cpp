@@ -128,7 +128,9 @@ TEST_CASE("maybeDeferred of a function returning a Failure gives a failed Deferr
     weft::testing::UnhandledErrors unhandled;
     {
         auto d = weft::maybeDeferred([] { return Failure(Boom()); });
-        CHECK(d.result().failed());
+        static_assert(std::is_same_v<decltype(d), Deferred<void>>);
+        REQUIRE(d.result().failed());
+        CHECK(d.result().failure().check<Boom>());
     }
     CHECK(unhandled.reports.size() == 1);
 }

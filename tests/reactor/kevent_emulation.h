@@ -23,8 +23,18 @@ inline constexpr unsigned short EV_DELETE = 0x0002;
 inline constexpr unsigned short EV_ERROR = 0x4000;
 inline constexpr unsigned short EV_EOF = 0x8000;
 
-#define EV_SET(kevp, a, b, c, d, e, f) \
-    (*(kevp) = kevent{static_cast<std::uintptr_t>(a), (b), static_cast<unsigned short>(c), (d), (e), (f)})
+// A statement, as on the BSDs: `kevent` alone names the function here, not the struct, so the
+// fields are set one by one rather than with a braced `kevent{...}`.
+#define EV_SET(kevp, a, b, c, d, e, f)                      \
+    do {                                                    \
+        struct kevent* weftKev_ = (kevp);                   \
+        weftKev_->ident = static_cast<std::uintptr_t>(a);   \
+        weftKev_->filter = (b);                             \
+        weftKev_->flags = static_cast<unsigned short>(c);   \
+        weftKev_->fflags = (d);                             \
+        weftKev_->data = (e);                               \
+        weftKev_->udata = (f);                              \
+    } while (0)
 
 int kqueue();
 int kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* events, int nevents,
