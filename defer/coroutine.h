@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "defer/deferred.h"
 
@@ -139,14 +140,27 @@ struct DeferredAwaiter {
     struct ResumeStep {
         DeferredAwaiter* awaiter;
         std::coroutine_handle<> frame;
-        FinishSlot** finishedInto;  // the awaiting coroutine's state's; alive while the frame is
-        ResumeStep(DeferredAwaiter* a, std::coroutine_handle<> f, FinishSlot** slot) noexcept
-            : awaiter(a), frame(f), finishedInto(slot) {}
+        StateBase* awaiterState;  // the awaiting coroutine's; alive while its frame is
+        ResumeStep(DeferredAwaiter* a, std::coroutine_handle<> f, StateBase* state) noexcept
+            : awaiter(a), frame(f), awaiterState(state) {}
         ResumeStep(ResumeStep&& o) noexcept
-            : awaiter(o.awaiter), frame(std::exchange(o.frame, nullptr)), finishedInto(o.finishedInto) {}
+            : awaiter(o.awaiter), frame(std::exchange(o.frame, nullptr)), awaiterState(o.awaiterState) {}
         ResumeStep& operator=(ResumeStep&&) = delete;
+        // The awaited Deferred goes without firing: the frame goes too. Frames waiting on this
+        // coroutine's own Deferred are taken out before it is destroyed and freed here in a
+        // loop, so a line of a hundred thousand suspended coroutines takes no stack per frame.
         ~ResumeStep() {
-            if (frame) frame.destroy();
+            if (!frame) return;
+            std::vector<WaitingFrame> line{{std::exchange(frame, nullptr), awaiterState}};
+            while (!line.empty()) {
+                WaitingFrame next = line.back();
+                line.pop_back();
+                next.state->detachWaitingFrames(line);
+                next.frame.destroy();
+            }
+        }
+        void detachFrame(void* out) {
+            if (frame) static_cast<std::vector<WaitingFrame>*>(out)->push_back({std::exchange(frame, nullptr), awaiterState});
         }
         Ref<StateBase> operator()(State<U>& s, const Ref<StateBase>&) {
             awaiter->outcome = s.take();
@@ -160,10 +174,10 @@ struct DeferredAwaiter {
         // Resumes the frame; if the coroutine finishes meanwhile, returns its state for drive().
         Ref<StateBase> resume() {
             FinishSlot slot;
-            FinishSlot** field = finishedInto;
-            *field = &slot;
+            StateBase* state = awaiterState;
+            state->finishedInto_ = &slot;
             std::exchange(frame, nullptr).resume();
-            if (!slot.finished) *field = nullptr;  // suspended again: its state is alive in its frame
+            if (!slot.finished) state->finishedInto_ = nullptr;  // suspended again: alive in its frame
             return std::move(slot.state);
         }
     };
@@ -175,7 +189,7 @@ struct DeferredAwaiter {
         // The awaited state owns the frame from now on; the frame must not own it back, or
         // dropping every other handle would leave the two keeping each other alive.
         Ref<State<U>> target = std::move(awaited);
-        target->addStep(ResumeStep(this, frame, &frame.promise().state->finishedInto_), target);
+        target->addStep(ResumeStep(this, frame, frame.promise().state.get()), target);
     }
 
     U await_resume() {

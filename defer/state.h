@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cassert>
+#include <coroutine>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -42,6 +43,20 @@ class Deferred;
 
 namespace detail {
 
+class StateBase;
+
+// See StateBase::finishedInto_.
+struct FinishSlot {
+    Ref<StateBase> state;   // set if the coroutine finished and its state has steps to run
+    bool finished = false;  // the coroutine finished (its state may be gone)
+};
+
+// A suspended coroutine frame waiting on some state, and the state of that coroutine.
+struct WaitingFrame {
+    std::coroutine_handle<> frame;
+    StateBase* state;
+};
+
 class StateBase : public RefCounted {
 public:
     explicit StateBase(SourceLocation created) noexcept : created_(created) {}
@@ -52,6 +67,12 @@ public:
     // that hands its result to another before its own steps are done pushes itself on `later`.
     virtual Ref<StateBase> runSteps(const Ref<StateBase>& self, Later& later) = 0;
     virtual void cancel(const Ref<StateBase>& self) = 0;
+    // Moves out the suspended frames waiting on this state (to free a line of them in a loop).
+    virtual void detachWaitingFrames(std::vector<WaitingFrame>& out) = 0;
+
+    // While a step resumes this coroutine: where to leave the state if the coroutine finishes
+    // inside that resume, so that the step hands it to drive() instead of nesting (coroutine.h).
+    FinishSlot* finishedInto_ = nullptr;
 
     [[nodiscard]] SourceLocation created() const noexcept { return created_; }
 
@@ -70,12 +91,6 @@ inline void drive(Ref<StateBase> state) {
         }
     }
 }
-
-// See State::finishedInto_.
-struct FinishSlot {
-    Ref<StateBase> state;   // set if the coroutine finished and its state has steps to run
-    bool finished = false;  // the coroutine finished (its state may be gone)
-};
 
 template <class T>
 class State final : public StateBase {
@@ -210,6 +225,10 @@ public:
         }
     }
 
+    void detachWaitingFrames(std::vector<WaitingFrame>& out) override {
+        for (std::size_t i = next_; i < steps_.size(); ++i) steps_[i].detachFrame(out);
+    }
+
     // Takes the result out (for an awaiting coroutine, a DeferredList...).
     Result<T> take() noexcept {
         Result<T> out = std::move(result_);
@@ -237,10 +256,6 @@ public:
     bool suppressAlreadyCalled_ = false;
     bool coroutine_ = false;               // fired by a coroutine's return; cancel goes to awaiting_
     StateBase* awaiting_ = nullptr;        // what the suspended coroutine waits on (it owns the frame)
-    // While a step resumes this coroutine: where to leave the state if the coroutine finishes
-    // inside that resume, so that the step hands it to drive() instead of nesting (coroutine.h).
-    FinishSlot* finishedInto_ = nullptr;
-
     // Frees with the unsized delete: a coroutine's state shares one allocation with its frame
     // (defer/coroutine.h), so sizeof(State) is not the allocation's size.
     static void operator delete(void* p) noexcept { ::operator delete(p); }

@@ -42,6 +42,12 @@ public:
 
     [[nodiscard]] bool empty() const noexcept { return ops_ == nullptr; }
 
+    // A callable with detachFrame(void*) (a coroutine waiting here) hands out what it owns.
+    template <class Out>
+    void detachFrame(Out& out) {
+        if (ops_) ops_->detachFrame(buffer_, &out);
+    }
+
     // Calls the callable in place, then destroys it (even if it throws).
     Return runOnce(Args... args) {
         const Ops* ops = std::exchange(ops_, nullptr);
@@ -76,6 +82,7 @@ private:
         Return (*runOnce)(void* buffer, Args... args);
         void (*destroy)(void* buffer) noexcept;
         void (*abandon)(void* buffer, Args... args);
+        void (*detachFrame)(void* buffer, void* out);
     };
 
     template <class A>
@@ -97,6 +104,10 @@ private:
             } destroy{action};
             if constexpr (requires { action->abandoned(std::forward<Args>(args)...); })
                 action->abandoned(std::forward<Args>(args)...);
+        },
+        [](void* buffer, void* out) {
+            if constexpr (requires(A& a) { a.detachFrame(out); })
+                std::launder(static_cast<A*>(buffer))->detachFrame(out);
         },
     };
 
