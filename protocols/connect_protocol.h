@@ -69,7 +69,7 @@ class SingleProtocolFactory final : public IClientFactory,
                                     public std::enable_shared_from_this<SingleProtocolFactory<P>> {
 public:
     SingleProtocolFactory(std::unique_ptr<P> protocol, SourceLocation where)
-        : protocol_(std::move(protocol)), deferred_(where) {}
+        : protocol_(std::move(protocol)), deferred_(where), where_(where) {}
 
     // Until the connection is made the factory owns itself (self_); once made, the protocol it
     // built owns it, and the transport owns that until after clientConnectionLost(). Two owners
@@ -132,7 +132,7 @@ private:
     void finish(std::error_code reason) {
         finished_ = true;
         if (!fired_ && !cancelled_) {
-            Failure failure{ConnectError(reason)};
+            Failure failure(ConnectError(reason), where_);  // where connectProtocol was called
             fire(&failure);
         }
         releaseWhenUnused();
@@ -148,6 +148,7 @@ private:
     std::unique_ptr<P> protocol_;
     P* built_ = nullptr;
     Deferred<P*> deferred_;
+    SourceLocation where_;
     std::shared_ptr<SingleProtocolFactory> self_;
     int users_ = 0;          // doStart() calls not yet matched by doStop()
     bool cancelled_ = false;
@@ -165,7 +166,7 @@ template <class P, std::invocable<IClientFactory&> Connect>
     Deferred<P*> result = factory->deferred();
     try {
         std::forward<Connect>(connect)(static_cast<IClientFactory&>(*factory));
-    } catch (...) {
+    } catch (...) {  // not swallowed: it becomes the Deferred's Failure, as in maybeDeferred
         factory->connectThrew(Failure::current());
     }
     return result;

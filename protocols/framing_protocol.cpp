@@ -67,6 +67,9 @@ void FramingProtocol::dataReceived(std::span<const std::byte> data) {
 void FramingProtocol::parse() {
     Parsing parsing(*this);
     while (!paused_ && !stopped_) {
+        // After loseConnection() nothing more is delivered (Twisted's LineReceiver checks
+        // transport.disconnecting the same way).
+        if (transport_ && transport_->disconnecting()) break;
         bool progressed = deliverNext();
         if (parsing.destroyed()) return;
         bool absorbed = !arrived_.empty() || !pushed_.empty();

@@ -5,8 +5,9 @@
 // Tests: tests/protocols/framing_protocol_test.cpp
 //
 // A subclass implements deliverNext(): look at unparsed(), consume() what it used and deliver at
-// most one event (lineReceived, stringReceived...). dataReceived() calls it until it needs more
-// bytes, the receiver is paused, or it stopped. Guarantees a subclass and its users rely on:
+// most one event (lineReceived, stringReceived...). dataReceived() (final: users override the
+// events) calls it until it needs more bytes, the receiver is paused, or it stopped.
+// Guarantees a subclass and its users rely on:
 // - An event's string_view points into the buffer and stays valid until the event returns.
 //   Bytes that arrive while an event runs (a dataReceived from inside it) are queued and parsed
 //   after it returns, so the buffer never moves under a view, and the events come in order.

@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "reactor/address.h"
 #include "reactor/stream.h"
@@ -65,6 +66,7 @@ public:
     void pauseProducing() override { readPaused_ = true; }
     void resumeProducing() override { readPaused_ = false; }  // delivery resumes at the next pump()
     void stopProducing() override { loseConnection(); }
+    [[nodiscard]] bool disconnecting() const override { return closeRead_ || abort_ || lost_; }
 
     [[nodiscard]] bool readPaused() const noexcept { return readPaused_; }
     [[nodiscard]] bool producerPaused() const noexcept { return producerPaused_; }

@@ -6,13 +6,14 @@
 //   class Echo : public weft::Protocol {
 //       void dataReceived(std::span<const std::byte> data) override { transport_->write(data); }
 //   };
-//   auto factory = weft::Factory::forProtocol<Echo>();   // reactor.listenTCP(port, std::move(factory))
+//   auto factory = weft::Factory::forProtocol<Echo>();
+//   auto port = reactor.listenTCP(8000, *factory);       // the factory must outlive the port
 //
 // Lifetimes: the transport owns the protocol (buildProtocol hands it over). transport_ is set
 // just before connectionMade() and is valid until connectionLost() returns; Protocol's own
 // connectionLost() forgets it, so an override should call Protocol::connectionLost(reason).
-// factory_ points at the factory that built the protocol (null if none did), which must
-// outlive it: a listening port owns its factory, and so does whoever calls connectTCP.
+// factory_ points at the factory that built the protocol (null if none did); whoever listens
+// or connects with a factory keeps it alive for as long as its protocols.
 #pragma once
 
 #include <concepts>
@@ -140,9 +141,8 @@ public:
         return std::make_unique<ClientFactory>(builderFor<P>(std::forward<Args>(args)...));
     }
 
-    // A connection attempt began. IClientFactory has no such call, so the reactor does not make
-    // it yet: whoever dials (ReconnectingClientFactory, a connect function) calls it.
-    virtual void startedConnecting() {}
+    // A connection attempt began (called by connectTCP / connectUNIX).
+    void startedConnecting() override {}
     void clientConnectionFailed(std::error_code reason) override { (void)reason; }
     void clientConnectionLost(std::error_code reason) override { (void)reason; }
 };

@@ -78,8 +78,7 @@ void ReconnectingClientFactory::retry() {
 
 void ReconnectingClientFactory::attempt() {
     pending_ = {};
-    startedConnecting();
-    connect_();  // may report failure at once, which schedules the next retry from in here
+    connect_();  // connectTCP calls startedConnecting(), as Twisted's connector.connect() does  // may report failure at once, which schedules the next retry from in here
 }
 
 void ReconnectingClientFactory::stopTrying() {

@@ -3,10 +3,10 @@
 // lost connection, waiting longer each time (Twisted's ReconnectingClientFactory).
 // Tests: tests/protocols/reconnecting_client_factory_test.cpp
 //
-//   weft::ReconnectingClientFactory factory(weft::AnyClock(reactor),
+//   weft::ReconnectingClientFactory factory(reactor,
 //       [&] { reactor.connectTCP(address, factory, 30s); },
 //       [](const weft::Address&) { return std::make_unique<Client>(); });
-//   factory.retry();  // or dial once yourself
+//   reactor.connectTCP(address, factory, 30s);  // the first dial is yours; then it redials
 //
 // The schedule is Twisted's: after the n-th failure in a row the delay is the previous one times
 // `factor` (e), capped at maxDelay, then drawn from a normal distribution with that mean and a
@@ -21,11 +21,14 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <utility>
 
+#include "defer/clock.h"
 #include "protocols/any_clock.h"
 #include "protocols/protocol.h"
 
@@ -49,6 +52,11 @@ public:
 
     ReconnectingClientFactory(AnyClock clock, std::function<void()> connect, Builder builder = {},
                               Backoff backoff = {});
+    // The same with any clock: the reactor, a test's clock.
+    template <CallLaterClock C>
+        requires(!std::same_as<C, AnyClock>)
+    ReconnectingClientFactory(C& clock, std::function<void()> connect, Builder builder = {}, Backoff backoff = {})
+        : ReconnectingClientFactory(AnyClock(clock), std::move(connect), std::move(builder), backoff) {}
     ~ReconnectingClientFactory() override;
     ReconnectingClientFactory(const ReconnectingClientFactory&) = delete;
     ReconnectingClientFactory& operator=(const ReconnectingClientFactory&) = delete;

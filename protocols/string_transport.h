@@ -59,7 +59,7 @@ public:
     [[nodiscard]] const std::string& value() const noexcept { return written_; }
     void clear() noexcept { written_.clear(); }
     [[nodiscard]] std::size_t writeCount() const noexcept { return writes_; }
-    [[nodiscard]] bool disconnecting() const noexcept { return disconnecting_; }
+    [[nodiscard]] bool disconnecting() const noexcept override { return disconnecting_; }
     [[nodiscard]] bool aborted() const noexcept { return aborted_; }
     [[nodiscard]] bool writeClosed() const noexcept { return writeClosed_; }
     [[nodiscard]] bool tcpNoDelay() const noexcept { return tcpNoDelay_; }

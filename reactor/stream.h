@@ -47,6 +47,9 @@ public:
     virtual void unregisterProducer() = 0;
     virtual void setWriteBufferLimits(std::size_t high, std::size_t low) = 0;
     [[nodiscard]] virtual std::size_t bufferedBytes() const = 0;
+    // True once loseConnection() or abortConnection() was called: a framing protocol stops
+    // delivering what it has buffered (Twisted's transport.disconnecting).
+    [[nodiscard]] virtual bool disconnecting() const { return false; }
 };
 
 class IProtocol {
@@ -54,6 +57,8 @@ public:
     virtual ~IProtocol() = default;
     virtual void makeConnection(ITransport& transport) = 0;
     virtual void dataReceived(std::span<const std::byte> data) = 0;
+    // dataReceived and readConnectionLost are never interrupted by connectionLost: the
+    // transport reports the end from the loop, after they have returned.
     // The peer half-closed (sent FIN). Return true to keep the connection for writing
     // (Twisted's IHalfCloseableProtocol); false (the default) closes it: connectionLost(Done).
     virtual bool readConnectionLost() { return false; }
@@ -72,8 +77,11 @@ public:
 // What connectTCP / connectUNIX report to besides the protocol (Twisted's ClientFactory).
 class IClientFactory : public IProtocolFactory {
 public:
+    virtual void startedConnecting() {}  // connectTCP/connectUNIX began an attempt
     virtual void clientConnectionFailed(std::error_code reason) = 0;  // never connected
     virtual void clientConnectionLost(std::error_code reason) { (void)reason; }  // connected, then lost
+    // Every attempt is bracketed by doStart() and doStop(): after clientConnectionFailed, or
+    // after clientConnectionLost for one that connected.
 };
 
 }  // namespace weft

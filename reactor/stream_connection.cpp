@@ -36,8 +36,10 @@ StreamConnection& StreamConnection::start(Reactor& reactor, Fd fd, std::unique_p
 
 void StreamConnection::updateInterest() {
     if (closed_) return;
-    bool read = !readPaused_ && !readClosed_ && !disconnecting_;
-    bool write = !buffer_.empty() || pendingError_ || (disconnecting_ && !closed_) || (writeClosing_ && !writeClosed_);
+    bool aborting = abortCall_.active();  // the socket only waits to be closed
+    bool read = !aborting && !readPaused_ && !readClosed_ && !disconnecting_;
+    bool write = !aborting &&
+                 (!buffer_.empty() || pendingError_ || disconnecting_ || (writeClosing_ && !writeClosed_));
     Interest wanted = (read ? Interest::Read : Interest::None) | (write ? Interest::Write : Interest::None);
     if (wanted == interest_) return;
     if (std::error_code ec = reactor_.watch(fd_.get(), wanted, *this)) {
@@ -146,8 +148,11 @@ void StreamConnection::abortConnection() {
     if (closed_ || abortCall_.active()) return;
     buffer_.clear();
     disconnecting_ = true;
-    updateInterest();
+    // Closed from the loop, never inside the protocol's call. Until then the fd is watched for
+    // nothing: a writable socket would otherwise reach writeReady() first, which closes a
+    // disconnecting connection cleanly (Done, a FIN) instead of aborting it.
     abortCall_ = reactor_.callLater(std::chrono::nanoseconds(0), [this] { closeWith(ConnectionError::Aborted); });
+    updateInterest();
 }
 
 void StreamConnection::loseWriteConnection() {
@@ -161,7 +166,8 @@ void StreamConnection::failLater(std::error_code reason) {
     buffer_.clear();
     // Reported from the loop: writeReady fires at once on a socket with room (or an error).
     if (reactor_.watch(fd_.get(), Interest::Write, *this)) {
-        abortCall_ = reactor_.callLater(std::chrono::nanoseconds(0), [this] { closeWith(pendingError_); });
+        if (!abortCall_.active())  // one close is enough
+            abortCall_ = reactor_.callLater(std::chrono::nanoseconds(0), [this] { closeWith(pendingError_); });
     } else {
         interest_ = Interest::Write;
     }
@@ -184,7 +190,10 @@ void StreamConnection::closeWith(std::error_code reason) {
         if (producer != this) producer->stopProducing();
     }
     reactor_.guardedCall([&] { protocol_->connectionLost(reason); });
-    if (client_) reactor_.guardedCall([&] { client_->clientConnectionLost(reason); });
+    if (client_) {
+        reactor_.guardedCall([&] { client_->clientConnectionLost(reason); });
+        client_->doStop();  // the doStart() of connectTCP
+    }
     reactor_.dispose(*this);
 }
 

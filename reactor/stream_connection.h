@@ -46,6 +46,7 @@ public:
     void unregisterProducer() override;
     void setWriteBufferLimits(std::size_t high, std::size_t low) override;
     [[nodiscard]] std::size_t bufferedBytes() const override { return buffer_.size(); }
+    [[nodiscard]] bool disconnecting() const override { return disconnecting_ || closed_; }
     void pauseProducing() override;
     void resumeProducing() override;
     void stopProducing() override { loseConnection(); }

@@ -118,8 +118,11 @@ Connector::~Connector() {
 
 void Connector::begin(const Address& address, std::chrono::nanoseconds timeout) {
     factory_.doStart();
+    reactor_.guardedCall([&] { factory_.startedConnecting(); });
     int rc = ::connect(fd_.get(), address.sockaddrPtr(), address.length());
-    if (rc < 0 && errno != EINPROGRESS && errno != EINTR && errno != EAGAIN) {
+    // EAGAIN is not "in progress": a Unix listener's backlog is full (or, for TCP, no local
+    // port is left) and nothing will complete; the socket would look writable and connected.
+    if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
         // Reported from the loop, not from inside connectTCP.
         std::error_code reason = connectionErrorFrom(errno);
         timeout_ = reactor_.callLater(std::chrono::nanoseconds(0), [this, reason] { fail(reason); });
@@ -151,7 +154,12 @@ void Connector::writeReady() {
     Address peer = Address::fromSockaddr(reinterpret_cast<sockaddr*>(&sa), salen);
     std::unique_ptr<IProtocol> protocol;
     reactor_.guardedCall([&] { protocol = factory_.buildProtocol(peer); });
-    if (protocol) StreamConnection::start(reactor_, std::move(fd), std::move(protocol), &factory_);
+    if (protocol) {
+        StreamConnection::start(reactor_, std::move(fd), std::move(protocol), &factory_);
+    } else {  // the factory refused: it still hears how the attempt ended
+        reactor_.guardedCall([&] { factory_.clientConnectionFailed(ConnectionError::Aborted); });
+        factory_.doStop();
+    }
     reactor_.dispose(*this);
 }
 

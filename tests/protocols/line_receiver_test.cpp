@@ -178,6 +178,22 @@ TEST_CASE("pausing inside lineReceived holds the following lines until resumePro
           Events{"line:a", "line:pause", "line:b", "line:pause", "line:c"});
 }
 
+TEST_CASE("after loseConnection inside lineReceived, no further buffered line is delivered") {
+    struct Quitter final : weft::LineReceiver {
+        std::vector<std::string> lines;
+        void lineReceived(std::string_view line) override {
+            lines.emplace_back(line);
+            if (line == "quit") transport_->loseConnection();
+        }
+    };
+    weft::StringTransport t;
+    Quitter p;
+    p.makeConnection(t);
+    p.dataReceived(bytes("a\r\nquit\r\nb\r\nc\r\n"));
+    CHECK(p.lines == std::vector<std::string>{"a", "quit"});
+    CHECK(t.disconnecting());
+}
+
 TEST_CASE("sendLine writes the line and the delimiter; nothing when not connected") {
     weft::StringTransport t;
     Lines p("\n");

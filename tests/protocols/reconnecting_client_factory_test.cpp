@@ -42,7 +42,11 @@ struct Fixture {
 
     explicit Fixture(weft::ReconnectBackoff backoff = {}) {
         factory = std::make_unique<Reconnecting>(
-            weft::AnyClock(clock), [this] { ++dials; },
+            weft::AnyClock(clock),
+            [this] {
+                ++dials;
+                factory->startedConnecting();  // what Reactor::connectTCP does
+            },
             [](const weft::Address&) { return std::make_unique<weft::Protocol>(); }, backoff);
         factory->setJitter([this](double mean, double deviation) {
             draws.emplace_back(mean, deviation);
@@ -188,7 +192,7 @@ TEST_CASE("retry() while an attempt is scheduled does not schedule a second") {
 
 TEST_CASE("the default jitter stays near the delay; Twisted's defaults are the defaults") {
     FakeClock clock;
-    ReconnectingClientFactory factory(weft::AnyClock(clock), [] {});
+    ReconnectingClientFactory factory(clock, [] {});  // any clock, not only an AnyClock
     const auto& backoff = factory.backoff();
     CHECK(backoff.initialDelay == 1s);
     CHECK(backoff.factor == doctest::Approx(e));
