@@ -47,8 +47,15 @@ Address listenAddress(std::uint16_t port, std::string_view interface) {
 
 ListeningPort::ListeningPort(Reactor& reactor, Fd fd, IProtocolFactory& factory, std::string unixPath)
     : reactor_(reactor), fd_(std::move(fd)), factory_(factory), unixPath_(std::move(unixPath)) {
+    // If the fd cannot be watched (select: FdOutOfRange) the constructor throws and the
+    // destructor never runs: undo the bind here, and start the factory only once it worked.
+    try {
+        startAccepting();
+    } catch (...) {
+        if (!unixPath_.empty()) ::unlink(unixPath_.c_str());
+        throw;
+    }
     factory_.doStart();
-    startAccepting();
 }
 
 ListeningPort::~ListeningPort() { stopListening(); }
@@ -144,13 +151,15 @@ void Connector::writeReady() {
         fail(connectionErrorFrom(error));
         return;
     }
+    sockaddr_storage sa{};
+    socklen_t salen = sizeof sa;
+    // A spurious wake-up (a ready event meant for an earlier fd with the same number) finds the
+    // connect still in progress: keep waiting.
+    if (::getpeername(fd_.get(), reinterpret_cast<sockaddr*>(&sa), &salen) < 0 && errno == ENOTCONN) return;
     done_ = true;
     if (timeout_.active()) timeout_.cancel();
     reactor_.unwatch(fd_.get());
     Fd fd = std::move(fd_);
-    sockaddr_storage sa{};
-    socklen_t salen = sizeof sa;
-    ::getpeername(fd.get(), reinterpret_cast<sockaddr*>(&sa), &salen);
     Address peer = Address::fromSockaddr(reinterpret_cast<sockaddr*>(&sa), salen);
     std::unique_ptr<IProtocol> protocol;
     reactor_.guardedCall([&] { protocol = factory_.buildProtocol(peer); });

@@ -6,7 +6,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <map>
 #include <set>
 #include <utility>
@@ -55,7 +57,11 @@ int kevent(int kq, const struct kevent* changes, int nchanges, struct kevent* ev
         fds.push_back({fd, static_cast<short>(filter == EVFILT_READ ? POLLIN : POLLOUT), 0});
         filters.push_back(filter);
     }
-    int ms = timeout ? static_cast<int>(timeout->tv_sec * 1000 + (timeout->tv_nsec + 999'999) / 1'000'000) : -1;
+    int ms = -1;
+    if (timeout) {  // rounded up, and capped rather than wrapped for far-away deadlines
+        long long total = static_cast<long long>(timeout->tv_sec) * 1000 + (timeout->tv_nsec + 999'999) / 1'000'000;
+        ms = static_cast<int>(std::min<long long>(total, INT_MAX));
+    }
     int n = ::poll(fds.data(), fds.size(), ms);
     if (n < 0) return -1;
     int out = 0;

@@ -93,7 +93,9 @@ TEST_CASE_TEMPLATE("DelayedCalls from the reactor can be cancelled, reset and de
 
 TEST_CASE_TEMPLATE("a timer re-armed with 0 delay from its own callback runs once a turn and cannot starve I/O", B,
                    WEFT_TEST_BACKENDS) {
-    auto [a, b] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
+    weft::Fd& b = aB.second;
     weft::testing::TestHandler handler;
     Reactor reactor(makeTestBackend<B>());
     int runs = 0;
@@ -153,7 +155,8 @@ TEST_CASE_TEMPLATE("run() returns after stop(); shutdown triggers run then, in o
 }
 
 TEST_CASE_TEMPLATE("stop() works from a callWhenRunning, an fd handler and a signal handler", B, WEFT_TEST_BACKENDS) {
-    auto [a, b] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
     weft::testing::TestHandler handler;
     Reactor reactor(makeTestBackend<B>());
 
@@ -334,7 +337,9 @@ TEST_CASE("from the first Reactor on, SIGPIPE is ignored: writing to a closed pe
     struct sigaction current {};
     REQUIRE(::sigaction(SIGPIPE, nullptr, &current) == 0);
     CHECK((current.sa_handler == SIG_IGN));
-    auto [a, b] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
+    weft::Fd& b = aB.second;
     b.reset();
     errno = 0;
     CHECK(::write(a.get(), "x", 1) == -1);  // plain write(), no MSG_NOSIGNAL
@@ -342,7 +347,9 @@ TEST_CASE("from the first Reactor on, SIGPIPE is ignored: writing to a closed pe
 }
 
 TEST_CASE_TEMPLATE("a callback that throws is logged and the loop goes on", B, WEFT_TEST_BACKENDS) {
-    auto [a, b] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
+    weft::Fd& b = aB.second;
     weft::testing::TestHandler handler;
     Reactor reactor(makeTestBackend<B>());
     std::vector<std::string> logged;
@@ -382,7 +389,9 @@ TEST_CASE_TEMPLATE("a callback that throws is logged and the loop goes on", B, W
 }
 
 TEST_CASE_TEMPLATE("watch() calls an FdHandler when its fd is ready, until unwatch()", B, WEFT_TEST_BACKENDS) {
-    auto [a, b] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
+    weft::Fd& b = aB.second;
     weft::testing::TestHandler handler;
     Reactor reactor(makeTestBackend<B>());
     CHECK(std::string_view(reactor.backendName()) == makeTestBackend<B>()->name());
@@ -402,8 +411,12 @@ TEST_CASE_TEMPLATE("watch() calls an FdHandler when its fd is ready, until unwat
 }
 
 TEST_CASE_TEMPLATE("a handler that unwatches another ready fd in the same turn stops its call", B, WEFT_TEST_BACKENDS) {
-    auto [a, b] = weft::testing::socketPair();
-    auto [c, d] = weft::testing::socketPair();
+    auto aB = weft::testing::socketPair();
+    weft::Fd& a = aB.first;
+    weft::Fd& b = aB.second;
+    auto cD = weft::testing::socketPair();
+    weft::Fd& c = cD.first;
+    weft::Fd& d = cD.second;
     weft::testing::TestHandler first;
     weft::testing::TestHandler second;
     Reactor reactor(makeTestBackend<B>());
@@ -417,6 +430,20 @@ TEST_CASE_TEMPLATE("a handler that unwatches another ready fd in the same turn s
     CHECK(first.reads + second.reads == 1);  // whichever ran first stopped the other
     reactor.unwatch(a.get());
     reactor.unwatch(c.get());
+}
+
+TEST_CASE_TEMPLATE("DelayedCall handles outlive their reactor; pending calls never run after it is gone", B,
+                   WEFT_TEST_BACKENDS) {
+    bool ran = false;
+    weft::DelayedCall call;
+    {
+        Reactor reactor(makeTestBackend<B>());
+        call = reactor.callLater(1ms, [&] { ran = true; });
+        CHECK(call.active());
+    }
+    CHECK_FALSE(call.active());
+    CHECK_FALSE(ran);
+    CHECK_THROWS_AS(call.cancel(), weft::AlreadyCancelled);
 }
 
 TEST_CASE("the reactor uses the backend named in its Options, else $WEFT_REACTOR, else the best") {

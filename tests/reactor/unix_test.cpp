@@ -170,7 +170,7 @@ TEST_CASE_TEMPLATE("Unix paths too long for sockaddr_un are refused with Reactor
     CHECK(factory.starts == 0);
 }
 
-TEST_CASE_TEMPLATE("half-close works over Unix sockets too", B, WEFT_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("half-close over Unix sockets: each side shuts its writing down, and the connection ends", B, WEFT_TEST_BACKENDS) {
     TempDir dir;
     const std::string path = dir.file("s");
     TestFactory server;
@@ -178,7 +178,7 @@ TEST_CASE_TEMPLATE("half-close works over Unix sockets too", B, WEFT_TEST_BACKEN
     server.configure = [](TestProtocol& p) {
         p.onReadLost = [](TestProtocol& self) {
             self.transport().write("heard: " + self.record().received);
-            self.transport().loseConnection();
+            self.transport().loseWriteConnection();  // both directions done: the connection ends
             return true;
         };
     };
