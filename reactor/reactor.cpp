@@ -216,11 +216,7 @@ void Reactor::run() {
     std::vector<std::function<void()>> startup = std::move(startup_);
     startup_.clear();
     for (auto& fn : startup) guardedCall(fn);
-    while (!stopping_) {
-        std::optional<std::chrono::nanoseconds> timeout;
-        if (auto next = timers_.nextDeadline()) timeout = std::max(*next - now(), std::chrono::nanoseconds(0));
-        iterate(timeout);
-    }
+    while (!stopping_) iterate(std::nullopt);
     std::vector<std::function<void()>> shutdown = std::move(shutdown_);
     shutdown_.clear();
     for (auto& fn : shutdown) guardedCall(fn);
@@ -233,6 +229,10 @@ void Reactor::stop() {
 }
 
 void Reactor::iterate(std::optional<std::chrono::nanoseconds> timeout) {
+    if (auto next = timers_.nextDeadline()) {  // never sleep past the next due call
+        auto untilDue = std::max(*next - now(), std::chrono::nanoseconds(0));
+        if (!timeout || untilDue < *timeout) timeout = untilDue;
+    }
     ready_.clear();
     if (std::error_code ec = backend_->wait(stopping_ ? std::optional(std::chrono::nanoseconds(0)) : timeout, ready_)) {
         logError(std::string(backend_->name()) + " wait failed: " + ec.message());

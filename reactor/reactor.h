@@ -133,7 +133,8 @@ public:
     void run();
     void stop();  // from a callback, a signal handler or callFromThread; idempotent
     [[nodiscard]] bool running() const noexcept { return running_; }
-    // One turn of the loop: wait up to `timeout` (never if empty), then run what is ready.
+    // One turn of the loop: wait up to `timeout` (forever if empty), but never past the next
+    // due DelayedCall, then run what is ready and what is due.
     void iterate(std::optional<std::chrono::nanoseconds> timeout = std::chrono::nanoseconds(0));
 
     void callWhenRunning(std::function<void()> fn);      // at the start of run(), or now if running
