@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // reactor/listening_port.h: ListeningPort (a listening TCP or Unix socket) and Connector (a
 // connect in progress), what listenTCP/listenUNIX and connectTCP/connectUNIX give back.
-// Tests: tests/reactor/tcp_test.cpp, tests/reactor/unix_test.cpp
+// Tests: tests/reactor/listening_port_test.cpp, tests/reactor/unix_test.cpp
 //
 // A port accepts in batches and hands each connection to a protocol from its factory. When
 // the process runs out of fds (EMFILE/ENFILE) it stops accepting for a moment (kAcceptPause)

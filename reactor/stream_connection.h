@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // reactor/stream_connection.h: StreamConnection, the transport of a connected stream socket
 // (TCP or Unix): reads into the protocol, buffers writes, closes in order.
-// Tests: tests/reactor/tcp_test.cpp, tests/reactor/unix_test.cpp
+// Tests: tests/reactor/stream_connection_test.cpp, tests/reactor/unix_test.cpp
 //
 // Owned by the reactor from start() until connectionLost() has returned. Writes never block:
 // what the socket does not take is buffered; past the high-water mark a registered producer is

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // tests/reactor/helpers.h: what reactor/'s tests share (Twisted's ReactorBuilder, in doctest):
 // the backend list every conformance test runs over, a reactor factory, a run-with-deadline
-// that fails the test instead of hanging, recording protocols and factories, and small
-// socket utilities. Everything stays on loopback.
+// that fails the test instead of hanging, recording protocols and factories, small socket
+// utilities, and what the TCP tests share (connectBoth, FullListener...). Everything stays on
+// loopback.
 //
 //   TEST_CASE_TEMPLATE("something works", B, WEFT_TEST_BACKENDS) {
 //       weft::Reactor reactor(weft::testing::makeTestBackend<B>());
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,6 +37,7 @@
 #include "reactor/backend.h"
 #include "reactor/errors.h"
 #include "reactor/fd.h"
+#include "reactor/listening_port.h"
 #include "reactor/reactor.h"
 #include "reactor/stream.h"
 
@@ -338,6 +341,58 @@ public:
     void writeReady() override {
         ++writes;
         if (onWrite) onWrite();
+    }
+};
+
+
+// ------------------------------------------------------------------ TCP connections
+
+// Connects `client` to `port` and turns the loop until both ends have their connection.
+inline void connectBoth(Reactor& reactor, ListeningPort& port, TestFactory& server, TestFactory& client,
+                        const char* host = "127.0.0.1") {
+    std::size_t serverBefore = server.connections.size();
+    std::size_t clientBefore = client.connections.size();
+    reactor.connectTCP(*Address::parse(host, port.getHost().port()), client);
+    REQUIRE(runUntil(reactor, [&] {
+        return server.connections.size() > serverBefore && client.connections.size() > clientBefore;
+    }));
+}
+
+inline bool bothLost(const TestFactory& a, const TestFactory& b) {
+    return !a.connections.empty() && !b.connections.empty() && a.lostCount() == a.connections.size() &&
+           b.lostCount() == b.connections.size();
+}
+
+// `n` bytes of a fixed pattern, starting at offset `from` of it: a long transfer's pieces
+// concatenate to the same bytes as one call for the whole.
+inline std::string pattern(std::size_t from, std::size_t n) {
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>(((from + i) * 131 + ((from + i) >> 12)) & 0xFF);
+    return s;
+}
+
+// A raw listening socket, listen(backlog 0), whose accept queue is full of connections nobody
+// accepts: Linux drops further SYNs (the client would retry after 1 s), so a connect to it
+// stays pending. A connect timeout or a pending connector, without leaving loopback.
+struct FullListener {
+    Fd listener;
+    std::vector<Fd> queued;
+    Address address;
+
+    FullListener() {
+        listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        REQUIRE(listener);
+        Address any = loopback(0);
+        REQUIRE(::bind(listener.get(), any.sockaddrPtr(), any.length()) == 0);
+        REQUIRE(::listen(listener.get(), 0) == 0);
+        address = sockName(listener.get());
+        for (int i = 0; i < 3; ++i) {  // backlog 0 still queues one; the rest are dropped
+            Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+            REQUIRE(fd);
+            int rc = ::connect(fd.get(), address.sockaddrPtr(), address.length());
+            REQUIRE((rc == 0 || errno == EINPROGRESS));
+            queued.push_back(std::move(fd));
+        }
     }
 };
 
