@@ -121,7 +121,7 @@ public:
     void add(int signo, std::function<void()> handler) {
         auto [it, fresh] = handlers_.try_emplace(signo);
         if (fresh) {
-        struct sigaction action {};
+            struct sigaction action {};
             action.sa_handler = onSignal;
             sigemptyset(&action.sa_mask);
             action.sa_flags = SA_RESTART;
