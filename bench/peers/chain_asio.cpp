@@ -22,25 +22,13 @@
 #endif
 #include <asio.hpp>
 
+#include "bench/peers/chain_peer.h"
+
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 
 namespace {
-
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr, "chain-asio: %s\nusage: chain-asio --links N\n", why);
-    std::exit(2);
-}
-
-long parse_count(const char* text) {
-    char* end = nullptr;
-    long value = std::strtol(text, &end, 10);
-    if (end == text || *end != '\0' || value < 0) usage("--links wants a non-negative integer");
-    return value;
-}
 
 asio::awaitable<long> plus_one(long value) { co_return value + 1; }
 
@@ -53,25 +41,14 @@ asio::awaitable<long> run_chain(long links) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    long links = -1;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--links") == 0 && i + 1 < argc) links = parse_count(argv[++i]);
-        else usage("unknown or incomplete argument");
-    }
-    if (links < 0) usage("--links is required");
-
-    asio::io_context context(1);   // concurrency hint 1: one thread, no cross-thread locking
-    long result = -1;
-    bool failed = false;
-    const auto start = std::chrono::steady_clock::now();
-    asio::co_spawn(context, run_chain(links), [&](std::exception_ptr error, long value) {
-        if (error) failed = true;
-        else result = value;
+    return chain_peer::run(argc, argv, "chain-asio", [](long links) {
+        asio::io_context context(1);  // concurrency hint 1: one thread, no cross-thread locking
+        long result = -1;
+        asio::co_spawn(context, run_chain(links), [&](std::exception_ptr error, long value) {
+            if (error) std::fprintf(stderr, "chain-asio: the coroutine ended with an exception\n");
+            else result = value;
+        });
+        context.run();
+        return result;
     });
-    context.run();
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-
-    if (failed) std::fprintf(stderr, "chain-asio: the coroutine ended with an exception\n");
-    std::printf("links=%ld result=%ld seconds=%.6f\n", links, result, took.count());
-    return result == links ? 0 : 1;
 }

@@ -7,44 +7,18 @@
 // with (target: a Deferred link costs at most 1.5x one entry here). `seconds` covers building
 // the list and running it, on std::chrono::steady_clock.
 // usage: chain-function --links N    last stdout line: links=N result=R seconds=S
+#include "bench/peers/chain_peer.h"
+
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <vector>
 
-namespace {
-
-[[noreturn]] void usage(const char* why) {
-    std::fprintf(stderr, "chain-function: %s\nusage: chain-function --links N\n", why);
-    std::exit(2);
-}
-
-long parse_count(const char* text) {
-    char* end = nullptr;
-    long value = std::strtol(text, &end, 10);
-    if (end == text || *end != '\0' || value < 0) usage("--links wants a non-negative integer");
-    return value;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-    long links = -1;
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--links") == 0 && i + 1 < argc) links = parse_count(argv[++i]);
-        else usage("unknown or incomplete argument");
-    }
-    if (links < 0) usage("--links is required");
-
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::function<long(long)>> chain;   // grows as it is built, like a callback list
-    for (long i = 0; i < links; ++i) chain.emplace_back([](long v) { return v + 1; });
-    long value = 0;
-    for (const auto& link : chain) value = link(value);
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-
-    std::printf("links=%ld result=%ld seconds=%.6f\n", links, value, took.count());
-    return value == links ? 0 : 1;
+    return chain_peer::run(argc, argv, "chain-function", [](long links) {
+        std::vector<std::function<long(long)>> chain;  // grows as it is built, like a callback list
+        for (long i = 0; i < links; ++i) chain.emplace_back([](long v) { return v + 1; });
+        long value = 0;
+        for (const auto& link : chain) value = link(value);
+        return value;
+    });
 }
