@@ -39,16 +39,16 @@
 //       }
 //   };
 //
-//   // Says hello, then stops the reactor when the echo is back and the connection closed.
+//   // Says hello, keeps what comes back in `echoed` (the protocol itself goes with its
+//   // connection), and stops the reactor when the connection has closed.
 //   struct Hello : weft::IProtocol {
 //       weft::Reactor& reactor;
-//       std::string echoed;
-//       explicit Hello(weft::Reactor& r) : reactor(r) {}
+//       std::string& echoed;
+//       Hello(weft::Reactor& r, std::string& e) : reactor(r), echoed(e) {}
 //       void makeConnection(weft::ITransport& t) override {
 //           t.write(std::string_view("hello"));
 //           t.loseWriteConnection();                 // half-close: "that is all"
 //       }
-//       bool readConnectionLost() override { return false; }
 //       void dataReceived(std::span<const std::byte> data) override {
 //           echoed.append(reinterpret_cast<const char*>(data.data()), data.size());
 //       }
@@ -56,27 +56,23 @@
 //   };
 //   struct HelloFactory : weft::IClientFactory {
 //       weft::Reactor& reactor;
-//       Hello* made = nullptr;
+//       std::string echoed;
 //       explicit HelloFactory(weft::Reactor& r) : reactor(r) {}
 //       std::unique_ptr<weft::IProtocol> buildProtocol(const weft::Address&) override {
-//           auto p = std::make_unique<Hello>(reactor);
-//           made = p.get();
-//           return p;
+//           return std::make_unique<Hello>(reactor, echoed);
 //       }
 //       void clientConnectionFailed(std::error_code) override { reactor.stop(); }
 //   };
 //
 //   int main() {
 //       weft::Reactor reactor;
-//       EchoFactory echo;
-//       auto port = reactor.listenTCP(0, echo, 50, "127.0.0.1");   // 0: any free port
+//       EchoFactory echo;                                // factories outlive their connections
 //       HelloFactory hello(reactor);
+//       auto port = reactor.listenTCP(0, echo, 50, "127.0.0.1");   // 0: any free port
 //       reactor.connectTCP(port->getHost(), hello);
 //       reactor.callLater(std::chrono::seconds(5), [&] { reactor.stop(); });  // a safety net
-//       std::string got;
-//       reactor.addShutdownTrigger([&] { got = hello.made ? hello.made->echoed : ""; });
 //       reactor.run();
-//       return got == "hello" ? 0 : 1;
+//       return hello.echoed == "hello" ? 0 : 1;
 //   }
 // End example
 #pragma once
