@@ -138,6 +138,8 @@ public:
     DelayedCall callLater(std::chrono::nanoseconds delay, std::function<void()> fn);
     void callFromThread(std::function<void()> fn);       // any thread; wakes the loop
     // Calls `handler` on the loop's thread when `signo` arrives (SIGINT, SIGTERM, SIGCHLD, ...).
+    // A process has one set of signal dispositions: the reactor that added handlers last
+    // receives the signals (one reactor per process should own them).
     void addSignalHandler(int signo, std::function<void()> handler);
 
     [[nodiscard]] std::chrono::nanoseconds now() const;  // monotonic, since an arbitrary epoch
