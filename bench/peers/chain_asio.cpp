@@ -8,19 +8,7 @@
 // The result comes back through co_spawn's completion handler. `seconds` covers spawning and
 // running the whole chain, on std::chrono::steady_clock.
 // usage: chain-asio --links N    last stdout line: links=N result=R seconds=S
-#ifndef ASIO_STANDALONE
-#define ASIO_STANDALONE
-#endif
-#ifndef ASIO_NO_DEPRECATED
-#define ASIO_NO_DEPRECATED
-#endif
-// Asio 1.22 (Debian 12) enables co_await under clang only with <experimental/coroutine>, which
-// libstdc++ lacks; clang 14 in C++20 mode does have std coroutines (__cpp_impl_coroutine), and
-// Asio's std-coroutine path already switches on for it, so only the feature flag is missing.
-#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(ASIO_HAS_CO_AWAIT)
-#define ASIO_HAS_CO_AWAIT 1
-#endif
-#include <asio.hpp>
+#include "bench/peers/asio_config.h"
 
 #include "bench/peers/chain_peer.h"
 

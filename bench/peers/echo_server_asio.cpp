@@ -16,13 +16,7 @@
 // - Accepting: on an accept error (EMFILE and the like) the acceptor waits 100 ms on a
 //   steady_timer before trying again, instead of spinning; clients wait in the backlog.
 // - One thread runs the io_context (constructed with concurrency hint 1).
-#ifndef ASIO_STANDALONE
-#define ASIO_STANDALONE
-#endif
-#ifndef ASIO_NO_DEPRECATED
-#define ASIO_NO_DEPRECATED
-#endif
-#include <asio.hpp>
+#include "bench/peers/asio_config.h"
 
 #include <array>
 #include <chrono>

@@ -179,13 +179,7 @@ TEST_CASE_TEMPLATE("a backend reports every ready fd, even more than one wait re
 TEST_CASE_TEMPLATE("select refuses an fd >= FD_SETSIZE with FdOutOfRange; the others watch it", B, WEFT_TEST_BACKENDS) {
     constexpr int high = 1100;
     static_assert(high >= FD_SETSIZE);
-    rlimit limit{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
-    std::optional<weft::testing::FdLimitGuard> raised;
-    if (limit.rlim_cur <= high) {
-        REQUIRE(limit.rlim_max > high);
-        raised.emplace(high + 1);
-    }
+    weft::testing::AllowFdsUpTo raised(high);
     auto backend = weft::testing::makeTestBackend<B>();
     auto [a, b] = socketPair();
     REQUIRE(::dup2(a.get(), high) == high);

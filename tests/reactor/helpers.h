@@ -319,6 +319,23 @@ private:
     rlimit saved_{};
 };
 
+// Makes fd `needed` openable while it lives: raises the soft RLIMIT_NOFILE above it if it is
+// not already (the hard limit must allow that), and restores it afterwards.
+class AllowFdsUpTo {
+public:
+    explicit AllowFdsUpTo(rlim_t needed) {
+        rlimit limit{};
+        REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
+        if (limit.rlim_cur <= needed) {
+            REQUIRE(limit.rlim_max > needed);
+            raised_.emplace(needed + 1);
+        }
+    }
+
+private:
+    std::optional<FdLimitGuard> raised_;
+};
+
 // A connected pair of non-blocking Unix stream sockets. (Bind the halves to references, not a
 // structured binding, if a lambda captures them: clang 14 cannot capture structured bindings.)
 inline std::pair<Fd, Fd> socketPair() {

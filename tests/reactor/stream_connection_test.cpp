@@ -418,13 +418,7 @@ TEST_CASE_TEMPLATE("writing to a peer that has gone gives an error, not SIGPIPE"
 TEST_CASE_TEMPLATE("a connection on an fd above FD_SETSIZE: select fails it with FdOutOfRange, the others serve it", B,
                    WEFT_TEST_BACKENDS) {
     constexpr int high = 1100;
-    rlimit limit{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
-    std::optional<weft::testing::FdLimitGuard> raised;
-    if (limit.rlim_cur <= high) {
-        REQUIRE(limit.rlim_max > high);
-        raised.emplace(high + 1);
-    }
+    weft::testing::AllowFdsUpTo raised(high);
     auto oursTheirs = weft::testing::socketPair();
     weft::Fd& ours = oursTheirs.first;
     weft::Fd& theirs = oursTheirs.second;

@@ -134,13 +134,7 @@ TEST_CASE_TEMPLATE("the Reactor's destructor ends open connections with Stopped 
 
 TEST_CASE_TEMPLATE("a listening socket above FD_SETSIZE: select refuses it with FdOutOfRange and leaves nothing behind", B,
                    WEFT_TEST_BACKENDS) {
-    rlimit limit{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
-    std::optional<weft::testing::FdLimitGuard> raised;
-    if (limit.rlim_cur <= FD_SETSIZE + 64) {
-        REQUIRE(limit.rlim_max > FD_SETSIZE + 64);
-        raised.emplace(FD_SETSIZE + 64);
-    }
+    weft::testing::AllowFdsUpTo raised(FD_SETSIZE + 64);
     char directory[] = "/tmp/weft-tcp-test-XXXXXX";
     REQUIRE(::mkdtemp(directory) != nullptr);
     const std::string path = std::string(directory) + "/s";
