@@ -5,12 +5,14 @@
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 15
 PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted \
-           libuv1-dev libevent-dev
+           libuv1-dev libevent-dev dnsmasq-base bind9-dnsutils libc-ares-dev
 NINJA = ninja -C
 TEST_ARGS ?=
 
-.PHONY: all build test demo bench test-sanitize test-tsan deps clean
+.PHONY: all build test demo bench fuzz test-sanitize test-tsan deps clean
 
 all: build
 
@@ -23,8 +25,9 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	@$(NINJA) $(BUILD)
 
-# The demos' self-tests first, then the suite, so that the output ends with doctest's summary.
-test: build
+# The parsers' fuzz targets and the demos' self-tests first, then the suite, so that the output
+# ends with doctest's summary.
+test: build fuzz
 	$(BUILD)/demos/echo --self-test
 	$(BUILD)/tests/weft-tests $(TEST_ARGS)
 
@@ -44,6 +47,15 @@ test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(SANITIZE_BUILD)/tests/weft-tests $(TEST_ARGS)
 
+# Every libFuzzer target (built with clang into $(FUZZ_BUILD)) for FUZZ_SECONDS on its corpus.
+$(FUZZ_BUILD)/build.ninja: | deps
+	CC=clang CXX=clang++ meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	@$(NINJA) $(FUZZ_BUILD) fuzz
+	tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # The tests whose code crosses threads (callFromThread, the waker), under ThreadSanitizer.
 $(TSAN_BUILD)/build.ninja: | deps
 	CXX=clang++ meson setup $(TSAN_BUILD) --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false
@@ -53,4 +65,4 @@ test-tsan: deps $(TSAN_BUILD)/build.ninja
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/weft-tests -tc="*thread*,*Thread*"
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
