@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// dns/nameserver_query.cpp: the tries of one question: UDP sockets, the TCP fallback, timers.
+// Tests: tests/dns/nameserver_query_test.cpp
+#include "dns/nameserver_query.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "dns/tcp_exchange.h"
+#include "reactor/fd.h"
+
+namespace weft::dns {
+namespace {
+
+using std::chrono::nanoseconds;
+
+enum class Verdict { Ignore, Accept, Malformed };
+
+class Query;
+
+// The UDP socket of the current try: the reactor calls it, it hands datagrams to the query.
+class UdpTry final : public FdHandler {
+public:
+    explicit UdpTry(Query& query) : query_(query) {}
+    void readReady() override;
+    void writeReady() override {}
+    Fd fd;
+
+private:
+    Query& query_;
+};
+
+class Query final : public std::enable_shared_from_this<Query> {
+public:
+    Query(Reactor& reactor, QueryIds& ids, std::string name, RecordType type, const ServerPolicy& policy)
+        : reactor_(reactor), ids_(ids), name_(std::move(name)), type_(type), policy_(policy),
+          noEdns_(policy.servers.size(), false), udp_(*this),
+          serverIndex_(policy.servers.empty() ? 0 : policy.firstServer % policy.servers.size()) {}
+    ~Query() { closeUdp(); }
+
+    Deferred<Reply> start(nanoseconds deadline) {
+        std::weak_ptr<Query> weak = weak_from_this();
+        result_ = Deferred<Reply>([weak](Deferred<Reply>&) {
+            if (auto self = weak.lock()) self->finish(Failure(CancelledError()));
+        });
+        self_ = shared_from_this();
+        deadline_ = reactor_.callLater(deadline, [weak] {
+            if (auto self = weak.lock())
+                self->finish(Failure(Timeout(self->name_, self->serverName(), "deadline passed")));
+        });
+        auto result = result_;  // finish() may run inside tryNext() and drop self_
+        if (policy_.servers.empty()) finish(Failure(NoNameservers(name_)));
+        else send();
+        return result;
+    }
+
+    void datagram(std::span<const std::byte> bytes) {
+        Message message;
+        switch (check(bytes, message)) {
+            case Verdict::Ignore: return;  // not ours: keep waiting for the real answer
+            case Verdict::Malformed: return tryNext();
+            case Verdict::Accept: return accept(std::move(message), /*overTcp=*/false);
+        }
+    }
+    void udpError(int error) {
+        last_ = Failure(Timeout(name_, serverName(), error == ECONNREFUSED ? "port unreachable" : std::strerror(error)));
+        tryNext();
+    }
+    void tcpReply(std::string_view bytes) {
+        Message message;
+        auto span = std::as_bytes(std::span(bytes.data(), bytes.size()));
+        switch (check(span, message)) {
+            case Verdict::Ignore:
+                last_ = Failure(ServerFailure(name_, serverName(), "TCP answer for another question"));
+                return tryNext();
+            case Verdict::Malformed: return tryNext();
+            case Verdict::Accept: return accept(std::move(message), /*overTcp=*/true);
+        }
+    }
+    void tcpFailed(const std::string& why) {
+        last_ = Failure(Timeout(name_, serverName(), "TCP: " + why));
+        tryNext();
+    }
+
+private:
+    [[nodiscard]] const Address& server() const { return policy_.servers[serverIndex_]; }
+    [[nodiscard]] std::string serverName() const { return policy_.servers.empty() ? "" : server().toString(); }
+    [[nodiscard]] bool ednsFor() const { return policy_.ednsPayload && !noEdns_[serverIndex_]; }
+
+    Verdict check(std::span<const std::byte> bytes, Message& message) {
+        if (bytes.size() < 12) return Verdict::Ignore;
+        auto byte = [&](std::size_t i) { return static_cast<unsigned>(bytes[i]); };
+        if ((byte(0) << 8 | byte(1)) != id_ || !(byte(2) & 0x80)) return Verdict::Ignore;
+        try {
+            message = decodeMessage(bytes);
+        } catch (const MalformedMessage& e) {
+            last_ = Failure(MalformedMessage(e.reason(), e.offset(), name_, serverName()));
+            return Verdict::Malformed;
+        }
+        if (message.questions.size() == 1) {
+            const auto& q = message.questions[0];
+            if (q.type == type_ && q.klass == kClassIN && namesEqual(q.name, name_)) return Verdict::Accept;
+            return Verdict::Ignore;
+        }
+        // Servers that do not understand a query may answer without repeating it.
+        auto rcode = message.header.rcode;
+        if (message.questions.empty() && rcode != Rcode::NoError && rcode != Rcode::NXDomain) return Verdict::Accept;
+        return Verdict::Ignore;
+    }
+
+    void accept(Message message, bool overTcp) {
+        const auto rcode = message.header.rcode;
+        if (message.header.truncated && !overTcp && rcode == Rcode::NoError) return sendTcp();
+        switch (rcode) {
+            case Rcode::NoError:
+            case Rcode::NXDomain:
+                return finish(Reply{std::move(message), server()});
+            case Rcode::FormErr:
+                if (ednsFor()) {  // an old server that does not know EDNS (RFC 6891 §7)
+                    noEdns_[serverIndex_] = true;
+                    return send();
+                }
+                last_ = Failure(ServerFailure(name_, serverName(), "format error"));
+                return tryNext();
+            case Rcode::Refused:
+                last_ = Failure(Refused(name_, serverName()));
+                return tryNext();
+            case Rcode::ServFail:
+                last_ = Failure(ServerFailure(name_, serverName()));
+                return tryNext();
+            default:
+                last_ = Failure(ServerFailure(name_, serverName(), "rcode " + std::to_string(static_cast<int>(rcode))));
+                return tryNext();
+        }
+    }
+
+    // The next try goes to the next server; each round through them waits twice as long.
+    void tryNext() {
+        closeUdp();
+        tcp_.reset();
+        const auto count = policy_.servers.size();
+        if (++tryNumber_ >= static_cast<std::size_t>(std::max(policy_.attempts, 1)) * count) {
+            return finish(last_ ? std::move(*last_) : Failure(Timeout(name_, serverName())));
+        }
+        serverIndex_ = (policy_.firstServer + tryNumber_) % count;
+        send();
+    }
+
+    nanoseconds tryTimeout() const {
+        auto round = tryNumber_ / policy_.servers.size();
+        return policy_.attemptTimeout * (1 << std::min<std::size_t>(round, 4));
+    }
+
+    void armTryTimer() {
+        if (tryTimer_.active()) tryTimer_.cancel();
+        std::weak_ptr<Query> weak = weak_from_this();
+        auto timeout = tryTimeout();
+        tryTimer_ = reactor_.callLater(timeout, [weak, timeout] {
+            if (auto self = weak.lock()) {
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+                self->last_ = Failure(Timeout(self->name_, self->serverName(), "no answer in " + std::to_string(ms) + " ms"));
+                self->tryNext();
+            }
+        });
+    }
+
+    void send() {
+        if (policy_.tcpOnly) return sendTcp();
+        closeUdp();
+        id_ = ids_.next();
+        try {
+            query_ = encodeQuery(id_, name_, type_, ednsFor() ? policy_.ednsPayload : std::nullopt);
+        } catch (...) {
+            return finish(Failure::current());
+        }
+        const Address& to = server();
+        int fd = ::socket(to.sockaddrPtr()->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) return finish(Failure(std::system_error(lastError(), "socket")));
+        udp_.fd.reset(fd);
+        // connect() binds an ephemeral port the kernel picks at random, and filters the sender.
+        if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query_.data(), query_.size(), 0) < 0) {
+            return udpError(errno);
+        }
+        if (auto error = reactor_.watch(fd, Interest::Read, udp_)) {
+            return finish(Failure(std::system_error(error, "watch")));
+        }
+        armTryTimer();
+    }
+
+    void sendTcp() {
+        closeUdp();
+        id_ = ids_.next();
+        std::vector<std::byte> query;
+        try {
+            query = encodeQuery(id_, name_, type_, ednsFor() ? policy_.ednsPayload : std::nullopt);
+        } catch (...) {
+            return finish(Failure::current());
+        }
+        std::weak_ptr<Query> weak = weak_from_this();
+        tcp_ = std::make_unique<TcpExchange>(reactor_, server(), std::move(query), tryTimeout(),
+            [weak](std::string_view reply) { if (auto self = weak.lock()) self->tcpReply(reply); },
+            [weak](const std::string& why) { if (auto self = weak.lock()) self->tcpFailed(why); });
+        armTryTimer();
+    }
+
+    void closeUdp() noexcept {
+        if (udp_.fd.get() >= 0) {
+            reactor_.unwatch(udp_.fd.get());
+            udp_.fd.reset();
+        }
+    }
+
+    template <class R>
+    void finish(R&& outcome) {
+        if (done_) return;
+        done_ = true;
+        auto keep = std::move(self_);
+        closeUdp();
+        tcp_.reset();
+        if (tryTimer_.active()) tryTimer_.cancel();
+        if (deadline_.active()) deadline_.cancel();
+        if constexpr (std::is_same_v<std::decay_t<R>, Failure>) result_.errback(std::forward<R>(outcome));
+        else result_.callback(std::forward<R>(outcome));
+    }
+
+    Reactor& reactor_;
+    QueryIds& ids_;
+    std::string name_;
+    RecordType type_;
+    ServerPolicy policy_;
+    std::vector<bool> noEdns_;
+    UdpTry udp_;
+    std::unique_ptr<TcpExchange> tcp_;
+    std::vector<std::byte> query_;
+    Deferred<Reply> result_;
+    std::shared_ptr<Query> self_;  // alive while asking; the reactor holds only raw pointers
+    DelayedCall tryTimer_;
+    DelayedCall deadline_;
+    std::optional<Failure> last_;
+    std::size_t serverIndex_ = 0;
+    std::size_t tryNumber_ = 0;
+    std::uint16_t id_ = 0;
+    bool done_ = false;
+};
+
+void UdpTry::readReady() {
+    auto keep = query_.shared_from_this();
+    // A few datagrams per wake-up: enough to drain strays without starving other sockets.
+    for (int i = 0; i < 8 && fd.get() >= 0; ++i) {
+        std::byte buffer[65536];
+        ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+            return query_.udpError(errno);
+        }
+        query_.datagram(std::span(buffer, static_cast<std::size_t>(n)));
+    }
+}
+
+}  // namespace
+
+Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
+                               const ServerPolicy& policy, std::chrono::nanoseconds deadline) {
+    auto query = std::make_shared<Query>(reactor, ids, std::move(name), type, policy);
+    return query->start(deadline);
+}
+
+}  // namespace weft::dns

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// dns/nameserver_query.h: askNameservers, one question put to the configured servers until one
+// of them decides it, over UDP (TCP when the answer is truncated).
+// Tests: tests/dns/nameserver_query_test.cpp
+//
+//   askNameservers(reactor, ids, "example.com", RecordType::A, policy, 10s)
+//       .addCallback([](Reply reply) { ... reply.message.header.rcode ... });
+//
+// Each try is one UDP socket, connected to the server so that the kernel picks a fresh random
+// ephemeral port and drops datagrams from anyone else; a reply must also carry our id and
+// question, or it is ignored and the try keeps waiting. The tries go through the servers in
+// turn, `attempts` rounds (resolv.conf's attempts and rotate). A truncated reply is asked
+// again over TCP; FORMERR to a query with EDNS is asked again without it. NOERROR and NXDOMAIN
+// decide the question (the Deferred fires with the reply); SERVFAIL, REFUSED, a malformed
+// reply, a refused port or silence move on to the next try, and when none is left the
+// Deferred fails with the last of those (ServerFailure, Refused, MalformedMessage, Timeout).
+// The deadline bounds the whole thing; cancelling closes the socket at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "defer/deferred.h"
+#include "dns/message.h"
+#include "dns/query_ids.h"
+#include "reactor/address.h"
+#include "reactor/reactor.h"
+
+namespace weft::dns {
+
+struct ServerPolicy {
+    std::vector<Address> servers;
+    std::chrono::nanoseconds attemptTimeout = std::chrono::seconds(5);
+    int attempts = 2;
+    std::size_t firstServer = 0;  // where the first round starts (rotate)
+    std::optional<std::uint16_t> ednsPayload = 1232;
+    bool tcpOnly = false;         // skip UDP (tests; servers that only speak TCP)
+};
+
+struct Reply {
+    Message message;
+    Address server;
+};
+
+[[nodiscard]] Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
+                                             const ServerPolicy& policy, std::chrono::nanoseconds deadline);
+
+}  // namespace weft::dns

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+// dns/resolver.cpp: hosts, the search list, the cache and coalescing around askNameservers.
+// Tests: tests/dns/resolver_test.cpp
+#include "dns/resolver.h"
+
+#include <algorithm>
+
+#include "defer/coroutine.h"
+#include "defer/shortcuts.h"
+
+namespace weft::dns {
+
+using std::chrono::nanoseconds;
+
+// One question in flight, and everyone waiting for its answer (coalescing).
+struct Resolver::Pending {
+    Deferred<Reply> query;
+    std::vector<Deferred<Answer>> waiters;
+};
+
+namespace {
+
+std::string lowered(std::string_view name) {
+    std::string s(name);
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    while (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+}
+
+bool isLocalhost(std::string_view name) {
+    auto n = lowered(name);
+    return n == "localhost" || (n.size() > 10 && n.ends_with(".localhost"));
+}
+
+std::vector<IPAddress> addressesOf(const std::vector<ResourceRecord>& records) {
+    std::vector<IPAddress> out;
+    for (const auto& rr : records)
+        if (auto* ip = std::get_if<IPAddress>(&rr.data)) out.push_back(*ip);
+    return out;
+}
+
+// A settled Deferred<Answer> seen as a value: the outcome of one half of an A+AAAA pair.
+struct Outcome {
+    std::optional<Answer> answer;
+    std::optional<Failure> failure;
+};
+
+Deferred<Outcome> settled(Deferred<Answer> d) {
+    return d.addCallbacks([](Answer a) { return Outcome{std::move(a), std::nullopt}; },
+                          [](Failure& f) { return Outcome{std::nullopt, f}; });
+}
+
+}  // namespace
+
+Resolver::Resolver(Reactor& reactor, Options options)
+    : reactor_(reactor), options_(std::move(options)),
+      resolvConf_(options_.resolvConfPath, options_.configCheckInterval), cache_(options_.cache) {
+    if (options_.useHosts && !options_.hostsPath.empty()) hosts_.emplace(options_.hostsPath, options_.configCheckInterval);
+}
+
+Resolver::~Resolver() {
+    *alive_ = false;
+    // Cancel what is in flight; settle() no longer runs, so fail the waiters here.
+    auto pending = std::move(inFlight_);
+    for (auto& [key, p] : pending) {
+        p->query.cancel();
+        for (auto& w : p->waiters)
+            if (!w.called()) w.errback(Failure(CancelledError()));
+    }
+}
+
+const ResolvConf& Resolver::conf() { return resolvConf_.get(reactor_.now()); }
+
+ServerPolicy Resolver::policy() {
+    const ResolvConf& rc = conf();
+    ServerPolicy p;
+    p.servers = options_.nameservers ? *options_.nameservers : rc.nameservers;
+    p.attemptTimeout = options_.attemptTimeout ? *options_.attemptTimeout : nanoseconds(rc.timeout);
+    p.attempts = options_.attempts ? *options_.attempts : rc.attempts;
+    p.firstServer = rc.rotate && !p.servers.empty() ? rotation_++ % p.servers.size() : 0;
+    p.ednsPayload = options_.ednsPayload;
+    return p;
+}
+
+std::vector<std::string> Resolver::candidates(std::string_view name) {
+    std::string asked(name);
+    if (!asked.empty() && asked.back() == '.') {  // fully qualified: only as it is
+        asked.pop_back();
+        return {asked};
+    }
+    if (!options_.useSearch) return {asked};
+    const ResolvConf& rc = conf();
+    auto dots = static_cast<int>(std::count(asked.begin(), asked.end(), '.'));
+    std::vector<std::string> out;
+    if (dots >= rc.ndots) out.push_back(asked);
+    for (const auto& domain : rc.search) out.push_back(asked + "." + domain);
+    if (dots < rc.ndots) out.push_back(asked);
+    return out;
+}
+
+std::optional<std::vector<IPAddress>> Resolver::fromHosts(std::string_view name) {
+    if (hosts_) {
+        auto found = hosts_->get(reactor_.now()).lookup(name);
+        if (!found.empty()) return found;
+    }
+    if (isLocalhost(name)) {
+        return std::vector<IPAddress>{*IPAddress::parse("127.0.0.1"), *IPAddress::parse("::1")};
+    }
+    return std::nullopt;
+}
+
+Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type, nanoseconds deadline,
+                                       std::size_t chainBudget) {
+    if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
+    std::string key = lowered(fqdn);
+    key += '/';
+    key += std::to_string(static_cast<unsigned>(type));
+
+    auto alive = alive_;
+    Deferred<Answer> waiter([this, alive, key](Deferred<Answer>& self) {
+        if (!*alive) return;
+        auto it = inFlight_.find(key);
+        if (it == inFlight_.end()) return;
+        auto& waiters = it->second->waiters;
+        std::erase_if(waiters, [&](const Deferred<Answer>& w) { return w.sameAs(self); });
+        if (waiters.empty()) {
+            auto query = it->second->query;
+            query.cancel();  // nobody is left to want it
+        }
+    });
+    auto& slot = inFlight_[key];
+    if (slot) {
+        slot->waiters.push_back(waiter);
+        return waiter;
+    }
+    slot = std::make_unique<Pending>();
+    slot->waiters.push_back(waiter);
+    auto remaining = std::max(deadline - reactor_.now(), nanoseconds(0));
+    auto query = askNameservers(reactor_, ids_, fqdn, type, policy(), remaining);
+    if (auto it = inFlight_.find(key); it != inFlight_.end()) it->second->query = query;
+    query.addBoth([this, alive, key, fqdn, type, chainBudget, deadline](Result<Reply> reply) {
+        if (*alive) settle(key, fqdn, type, chainBudget, deadline, std::move(reply));
+    });
+    return waiter;
+}
+
+void Resolver::settle(const std::string& key, const std::string& fqdn, RecordType type, std::size_t chainBudget,
+                      nanoseconds deadline, Result<Reply> reply) {
+    auto it = inFlight_.find(key);
+    if (it == inFlight_.end()) return;
+    auto waiters = std::move(it->second->waiters);
+    inFlight_.erase(it);
+    auto failAll = [&](const Failure& failure) {
+        for (auto& w : waiters)
+            if (!w.called()) w.errback(failure);
+    };
+    if (reply.failed()) return failAll(reply.failureUnchecked());
+
+    Answer answer;
+    try {
+        answer = interpretAnswer(reply.valueUnchecked().message, fqdn, type);
+    } catch (const CnameLoop&) {
+        return failAll(Failure(CnameLoop(fqdn, reply.valueUnchecked().server.toString())));
+    }
+    answer.server = reply.valueUnchecked().server.toString();
+    if (answer.kind == Answer::Kind::Unfinished) {
+        if (answer.chainLength >= chainBudget) return failAll(Failure(CnameLoop(fqdn, answer.server)));
+        // The server stopped half-way down the chain: the waiters get the target's answer.
+        resolveName(answer.canonicalName, type, deadline, chainBudget - answer.chainLength)
+            .addBoth([waiters = std::move(waiters)](Result<Answer> r) mutable {
+                for (auto& w : waiters) {
+                    if (w.called()) continue;
+                    if (r.failed()) w.errback(r.failureUnchecked());
+                    else w.callback(Answer(r.valueUnchecked()));
+                }
+            });
+        return;
+    }
+    cache_.put(fqdn, type, answer, now());
+    for (auto& w : waiters)
+        if (!w.called()) w.callback(Answer(answer));
+}
+
+Deferred<std::vector<IPAddress>> Resolver::lookupAddress(std::string name, std::optional<IPAddress::Family> family) {
+    auto keep = [&](std::vector<IPAddress> ips) {
+        if (family) std::erase_if(ips, [&](const IPAddress& ip) { return ip.family() != *family; });
+        return ips;
+    };
+    if (auto literal = IPAddress::parse(name)) {
+        auto ips = keep({*literal});
+        if (ips.empty()) return fail<std::vector<IPAddress>>(Failure(NoAddresses(name, "", "an IP literal of the other family")));
+        return succeed(std::move(ips));
+    }
+    if (auto hosts = fromHosts(name)) {
+        auto ips = keep(std::move(*hosts));
+        std::stable_partition(ips.begin(), ips.end(), [](const IPAddress& ip) { return ip.isV4(); });
+        if (!ips.empty()) return succeed(std::move(ips));
+    }
+    std::vector<std::string> names;
+    try {
+        names = candidates(name);
+    } catch (...) {
+        return fail<std::vector<IPAddress>>(Failure::current());
+    }
+    return lookupAddressCandidates(std::move(names), std::move(name), family);
+}
+
+Deferred<std::vector<IPAddress>> Resolver::lookupAddressCandidates(std::vector<std::string> names, std::string asked,
+                                                                   std::optional<IPAddress::Family> family) {
+    const auto deadline = reactor_.now() + options_.deadline;
+    const bool wantV4 = !family || *family == IPAddress::Family::IPv4;
+    const bool wantV6 = !family || *family == IPAddress::Family::IPv6;
+    bool sawNoData = false;
+    std::string lastServer;
+    for (const auto& fqdn : names) {
+        // Both questions go out before either answer is awaited.
+        std::optional<Deferred<Outcome>> v4, v6;
+        if (wantV4) v4 = settled(resolveName(fqdn, RecordType::A, deadline, kMaxCnameChain));
+        if (wantV6) v6 = settled(resolveName(fqdn, RecordType::AAAA, deadline, kMaxCnameChain));
+        // (Plain ifs: g++ 12 mishandles a co_await inside a conditional expression.)
+        Outcome a, aaaa;
+        if (v4) a = co_await *v4;
+        if (v6) aaaa = co_await *v6;
+        std::vector<IPAddress> ips;
+        for (auto* o : {&a, &aaaa})
+            if (o->answer && o->answer->kind == Answer::Kind::Records)
+                for (auto& ip : addressesOf(o->answer->records)) ips.push_back(ip);
+        if (!ips.empty()) co_return ips;
+        // No address: a hard failure of either question ends the lookup; NXDOMAIN and NODATA
+        // move on to the next candidate.
+        for (auto* o : {&a, &aaaa}) {
+            if (o->failure) {
+                if (o->failure->check<CancelledError>()) throw CancelledError();
+                std::rethrow_exception(o->failure->exception());
+            }
+            if (o->answer) {
+                lastServer = o->answer->server;
+                if (o->answer->kind == Answer::Kind::NoData) sawNoData = true;
+            }
+        }
+    }
+    if (sawNoData) throw NoAddresses(asked, lastServer);
+    throw NameNotFound(asked, lastServer);
+}
+
+Deferred<std::vector<ResourceRecord>> Resolver::lookup(std::string name, RecordType type) {
+    if (type == RecordType::A || type == RecordType::AAAA) {
+        auto family = type == RecordType::A ? IPAddress::Family::IPv4 : IPAddress::Family::IPv6;
+        std::optional<std::vector<IPAddress>> known;
+        if (auto literal = IPAddress::parse(name)) known = std::vector<IPAddress>{*literal};
+        else known = fromHosts(name);
+        if (known) {
+            std::vector<ResourceRecord> records;
+            for (auto& ip : *known)
+                if (ip.family() == family) records.push_back(ResourceRecord{name, type, kClassIN, 0, ip});
+            if (!records.empty()) return succeed(std::move(records));
+        }
+    }
+    std::vector<std::string> names;
+    try {
+        names = candidates(name);
+    } catch (...) {
+        return fail<std::vector<ResourceRecord>>(Failure::current());
+    }
+    return lookupCandidates(std::move(names), std::move(name), type);
+}
+
+Deferred<std::vector<ResourceRecord>> Resolver::lookupCandidates(std::vector<std::string> names, std::string asked,
+                                                                 RecordType type) {
+    const auto deadline = reactor_.now() + options_.deadline;
+    bool sawNoData = false;
+    std::string lastServer;
+    for (const auto& fqdn : names) {
+        Answer answer = co_await resolveName(fqdn, type, deadline, kMaxCnameChain);
+        if (answer.kind == Answer::Kind::Records) co_return std::move(answer.records);
+        lastServer = answer.server;
+        if (answer.kind == Answer::Kind::NoData) sawNoData = true;
+    }
+    if (sawNoData) throw NoAddresses(asked, lastServer, "no " + typeName(type) + " record");
+    throw NameNotFound(asked, lastServer);
+}
+
+}  // namespace weft::dns
