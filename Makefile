@@ -7,8 +7,10 @@ SANITIZE_BUILD ?= build-sanitize
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 15
+# pkgconf: meson finds libuv, libevent and c-ares (the benchmark peers) through pkg-config;
+# without it those peers are silently not built.
 PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted \
-           libuv1-dev libevent-dev dnsmasq-base bind9-dnsutils libc-ares-dev
+           libuv1-dev libevent-dev dnsmasq-base bind9-dnsutils libc-ares-dev pkgconf
 NINJA = ninja -C
 TEST_ARGS ?=
 

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # bench/run.sh: `make bench`. Runs weft's benchmark programs beside their peers (bench/peers/:
 # the same measurement written with std::function, std::promise, Asio, std::thread, Twisted,
-# libuv, libevent), repeats every program REPS times with the repetitions interleaved (program
-# A, B, C, A, B, C, ...) so that drift in the machine hits all of them alike, checks every
-# result, and prints medians, per-item costs and the ratios the issues set as targets.
+# libuv, libevent, c-ares, libcurl, nginx, wrk), repeats every program REPS times with the repetitions interleaved
+# (program A, B, C, A, B, C, ...) so that drift in the machine hits all of them alike, checks
+# every result, and prints medians, per-item costs and the ratios the issues set as targets.
 #
-# usage: bench/run.sh [all|callbacks|echo|timers|idle]     (default: all = the four in turn)
+# usage: bench/run.sh [all|callbacks|echo|timers|idle|dns|http|http-server]
+#        (default: all = the first six in turn; http includes http-server)
 # Assumes ${BUILD:-build} is configured and built (the Makefile builds first). Every program
 # follows the plug-in contract (../shared/peers/CONTRACT.md): flags as words, last stdout line
 # `key=value ...` with a `seconds` measured by the program itself on a monotonic clock.
@@ -24,13 +25,24 @@
 #   idle       server memory per idle connection: VmRSS growth of a fresh server process
 #              (/proc/PID/status) divided by the connections it holds, for IDLE_COUNTS idle
 #              connections made by bench/peers/idle_client.c. Target: weft at most libuv.
+#   dns        K names (80% A, 10% CNAME, 10% NXDOMAIN; bench/dns_zone.py) resolved to IPv4
+#              with C in flight against a local dnsmasq: lookups/s and CPU time per lookup of
+#              c-ares, Twisted names and weft ($BUILD/bench/weft-dns); ratios weft / c-ares.
+#   http       K URLs of a generated static "planet" site (bench/site.py) fetched with C in
+#              flight from nginx on 127.0.0.1 (one worker): requests/s of libcurl's multi
+#              interface, Twisted's Agent and weft ($BUILD/bench/weft-fetch), with wrk on one
+#              page as the ceiling; then the K=HTTP_DELAY_SIZE list from a second nginx server
+#              that answers HTTP_LATENCY_MS late (echo_sleep), against the ideal ceil(K/C) x
+#              latency; then `server`: wrk against nginx and against weft's server
+#              ($BUILD/bench/weft-http-server) on a small page. Ratios weft / curl, weft / wrk,
+#              weft server / nginx. `bench/run.sh http-server` runs that last part alone.
 # A weft program that is not built yet is skipped with a message; its peers still run.
 # Servers listen on 127.0.0.1 at ports found free at run time; every process the script
 # starts is stopped on exit (also on Ctrl-C), and every run has a timeout.
 #
 # Environment:
 #   BUILD                build directory, relative to the repository root (default build)
-#   REPS                 runs per program in callbacks and timers; the median is reported
+#   REPS                 runs per program in callbacks, timers and dns; the median is reported
 #                        (default 5)
 #   CHAIN_LINKS          links in the chain benchmark (default 1000000)
 #   CHAIN_TWISTED_LINKS  links for Twisted's single Deferred, which is O(N^2) in its length
@@ -49,11 +61,22 @@
 #   IDLE_REPS            runs per server and count (default 3)
 #   IDLE_PER_CLIENT      connections per idle-client process (default 15000)
 #   IDLE_CONNECT_SECONDS connect phase limit of each idle client (default 20)
+#   DNS_COUNTS           list lengths K (default "1000 10000")
+#   DNS_CONCURRENCY      lookups in flight, C (default 100)
+#   DNS_ZONE_NAMES       names in the generated zone (default 20000; at least 1.25 x the
+#                        largest K, since a list's A, CNAME and NXDOMAIN names are distinct)
+#   HTTP_SIZES           URL list lengths K (default "1000 10000")
+#   HTTP_CONCURRENCY     requests in flight and connections, C (default 100; also wrk's -c)
+#   HTTP_LATENCY_MS      the delayed server's latency per answer (default 50)
+#   HTTP_DELAY_SIZE      the list fetched from the delayed server (default 1000)
+#   HTTP_REPS            runs per program in http and server; the median is reported (default 3)
+#   WRK_SECONDS          duration of each wrk run (default 5)
 #   PYTHON               interpreter with Twisted (default /usr/bin/python3: Debian's, which
 #                        python3-twisted installs into; a pyenv python3 on PATH has no Twisted)
 #   BENCH_TIMEOUT        seconds before one run is killed and counted as failed (default 120;
 #                        ping-pong runs get 3 x ECHO_SECONDS + 30)
-#   WEFT_CHAIN, WEFT_COUNTER, WEFT_ECHO_SERVER, WEFT_ECHO_CLIENT, WEFT_TIMERS
+#   WEFT_CHAIN, WEFT_COUNTER, WEFT_ECHO_SERVER, WEFT_ECHO_CLIENT, WEFT_TIMERS, WEFT_DNS,
+#   WEFT_FETCH, WEFT_HTTP_SERVER
 #                        override the weft programs (default $BUILD/bench/weft-*)
 #
 # Exit status: 0 when every program ran and gave a correct result, whether or not the targets
@@ -92,10 +115,11 @@ trap 'note "bench/run.sh: interrupted"; exit 130' INT
 trap 'note "bench/run.sh: terminated"; exit 143' TERM
 
 for v in REPS CHAIN_LINKS CHAIN_TWISTED_LINKS COUNTER_TASKS COUNTER_INCREMENTS BENCH_TIMEOUT ECHO_SIZE \
-         ECHO_BULK_BYTES ECHO_REPS IDLE_REPS IDLE_PER_CLIENT IDLE_CONNECT_SECONDS; do
+         ECHO_BULK_BYTES ECHO_REPS IDLE_REPS IDLE_PER_CLIENT IDLE_CONNECT_SECONDS DNS_CONCURRENCY DNS_ZONE_NAMES \
+         HTTP_CONCURRENCY HTTP_LATENCY_MS HTTP_DELAY_SIZE HTTP_REPS WRK_SECONDS; do
     if [ -n "${!v:-}" ] && ! is_count "${!v}"; then note "bench/run.sh: $v must be a whole number, not '${!v}'"; exit 2; fi
 done
-for v in ECHO_CONNS TIMERS_COUNTS IDLE_COUNTS; do
+for v in ECHO_CONNS TIMERS_COUNTS IDLE_COUNTS DNS_COUNTS HTTP_SIZES; do
     for n in ${!v:-}; do is_count "$n" && [ "$n" -ge 1 ] || { note "bench/run.sh: $v must list whole numbers >= 1, not '${!v}'"; exit 2; }; done
 done
 if [ -n "${ECHO_SECONDS:-}" ] && ! [[ $ECHO_SECONDS =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
@@ -141,7 +165,13 @@ declare -A LABEL=() CHECK=() ARG=() CMD=() SHOWN=() TMO=() SERVER_OF=()
 # program ID LABEL CHECK ARG COMMAND...  CHECK: chain (ARG = links; result must equal it),
 # counter (ARG = tasks*increments; count must equal it), racy (count only reported), echo
 # (roundtrips=R seconds=S; the rate R/S is collected), bulk (ARG = bytes; bytes must equal it;
-# MB/s collected) or timers (ARG = N; fired and cancelled must be N - N/2 and N/2).
+# MB/s collected), timers (ARG = N; fired and cancelled must be N - N/2 and N/2), dns (ARG =
+# "R F", the names-K.expect counts; resolved and failed must equal them; lookups/s, the
+# process's CPU seconds and the program's own cpu_seconds, when it prints one, are collected),
+# http (ARG = "K T", the urls-K.expect counts: fetched must be K, titles T, errors 0; requests/s
+# and the `connections` the client opened, when it prints them, are collected) or wrk (ARG =
+# the page's size in bytes; the line comes from the Lua script of suite_http: no error of any
+# kind, and at least ARG bytes read per request; requests/s collected).
 # Before calling, TIMEOUT_FOR (seconds) and SERVER_FOR (a server name, see start_server) may
 # be set: the run's timeout, and a server that must still be alive after the run.
 program() {
@@ -160,7 +190,10 @@ is_number() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
 # substitution, so it keeps its state in files under $WORK, never in variables.
 run_once() {
     local id=$1 out rc line seconds shown
-    out=$(eval "timeout -k 5 ${TMO[$id]} ${CMD[$id]}" 2> "$WORK/$id.stderr"); rc=$?
+    # `times` in the same subshell gives the user and system CPU time of everything it waited
+    # for (timeout and the program under it), to the millisecond: the dns suite reports it.
+    out=$(eval "timeout -k 5 ${TMO[$id]} ${CMD[$id]}" 2> "$WORK/$id.stderr"; rc=$?
+          times > "$WORK/$id.times"; exit "$rc"); rc=$?
     line=$(tail -n 1 <<< "$out")
     seconds=$(field "$line" seconds); shown=$seconds
     local bad=""
@@ -191,6 +224,45 @@ run_once() {
                 [ "$(field "$line" timers)" = "$n" ] && [ "$(field "$line" cancelled)" = "$((n / 2))" ] \
                     && [ "$(field "$line" fired)" = "$((n - n / 2))" ] \
                     || bad="wrong result: '$line' (want timers=$n fired=$((n - n / 2)) cancelled=$((n / 2)))" ;;
+            dns)
+                local want_ok=${ARG[$id]%% *} want_failed=${ARG[$id]##* } ok failed cpu work
+                ok=$(field "$line" resolved); failed=$(field "$line" failed)
+                if [ "$ok" != "$want_ok" ] || [ "$failed" != "$want_failed" ]; then
+                    bad="wrong result: '$line' (want resolved=$want_ok failed=$want_failed, names-K.expect)"
+                else
+                    shown=$(awk -v n="$((ok + failed))" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+                    echo "$shown" >> "$WORK/$id.rate"; shown="${shown}/s"
+                    # The children's line of `times`: "XmY.YYYs XmY.YYYs" (user, system), with
+                    # the locale's decimal point.
+                    cpu=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { gsub(",", ".", $i); split($i, p, "m"); t += p[1] * 60 + p[2] }
+                                        printf "%.6f", t }' "$WORK/$id.times")
+                    [ -n "$cpu" ] && echo "$cpu" >> "$WORK/$id.cpu"
+                    work=$(field "$line" cpu_seconds)
+                    is_number "$work" && echo "$work" >> "$WORK/$id.wcpu"
+                fi ;;
+            http)
+                local want_fetched=${ARG[$id]%% *} want_titles=${ARG[$id]##* } fetched titles errors conns
+                fetched=$(field "$line" fetched); titles=$(field "$line" titles); errors=$(field "$line" errors)
+                if [ "$fetched" != "$want_fetched" ] || [ "$titles" != "$want_titles" ] || [ "$errors" != 0 ]; then
+                    bad="wrong result: '$line' (want fetched=$want_fetched titles=$want_titles errors=0, urls-K.expect)"
+                else
+                    shown=$(awk -v n="$fetched" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+                    echo "$shown" >> "$WORK/$id.rate"; shown="${shown}/s"
+                    conns=$(field "$line" connections)
+                    is_count "$conns" && echo "$conns" >> "$WORK/$id.conns"
+                fi ;;
+            wrk)
+                local requests bytes http_errors socket_errors
+                requests=$(field "$line" requests); bytes=$(field "$line" bytes)
+                http_errors=$(field "$line" http_errors); socket_errors=$(field "$line" socket_errors)
+                if ! is_count "$requests" || [ "$requests" -eq 0 ] || ! is_count "$bytes"; then bad="no requests in '$line'"
+                elif [ "$http_errors" != 0 ] || [ "$socket_errors" != 0 ]; then bad="errors: '$line'"
+                elif [ "$bytes" -lt $((requests * ${ARG[$id]})) ]; then
+                    bad="$bytes bytes for $requests requests, less than the page's ${ARG[$id]} each: '$line'"
+                else
+                    shown=$(awk -v n="$requests" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+                    echo "$shown" >> "$WORK/$id.rate"; shown="${shown}/s"
+                fi ;;
         esac
     fi
     local server=${SERVER_OF[$id]}
@@ -742,12 +814,402 @@ suite_idle() {
     return 0
 }
 
-usage() { say "usage: bench/run.sh [all|callbacks|echo|timers|idle]   (environment: see the comment at the top)"; }
+# ------------------------------------------------------------------ suite: dns
+# A list of K distinct names resolved to IPv4 with at most C lookups in flight, against one
+# dnsmasq on 127.0.0.1 that answers everything itself with TTL 0 (CONTRACT.md, "DNS
+# resolver"). The zone and lists come from bench/dns_zone.py: 80% A names, 10% CNAMEs to A
+# names, 10% NXDOMAIN, and names-K.expect says what a correct run reports. Programs: c-ares
+# (bench/peers/dns_cares.c), twisted.names (bench/peers/dns_twisted.py) and weft
+# ($BUILD/bench/weft-dns). Besides lookups/s it reports CPU time per lookup, two ways: the
+# whole process (bash `times` around the run: start-up, for Python the import of Twisted,
+# and the lookups) and the program's own `cpu_seconds` over the lookups alone, when it
+# prints that key. The client and dnsmasq share the machine's cores, so lookups/s is also
+# dnsmasq's speed; CPU per lookup is the client's alone.
+DNSMASQ=/usr/sbin/dnsmasq
+DIG=/usr/bin/dig
+
+# start_dnsmasq DIR ZONE: dnsmasq with DIR/dnsmasq.conf on a free port, in the foreground (so
+# its pid is ours to stop), until it answers probe.ZONE. Sets SERVER_PID[dnsmasq] and
+# SERVER_PORT[dnsmasq]; three ports are tried, since another process may take a free one first.
+start_dnsmasq() {
+    local dir=$1 zone=$2 port pid i
+    for _ in 1 2 3; do
+        port=$(free_port) || break
+        "$DNSMASQ" --keep-in-foreground --conf-file="$dir/dnsmasq.conf" --port="$port" 2>> "$WORK/server-dnsmasq.stderr" &
+        pid=$!; STARTED+=("$pid")
+        for i in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            if [ "$("$DIG" @127.0.0.1 -p "$port" +short +tries=1 +time=1 "probe.$zone" A 2>/dev/null)" = 127.0.0.1 ]; then
+                SERVER_PID[dnsmasq]=$pid; SERVER_PORT[dnsmasq]=$port; return 0
+            fi
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
+    done
+    note "FAILED server dnsmasq: it did not answer on 127.0.0.1 (3 ports tried)"
+    sed -n '1,10s/^/  stderr: /p' "$WORK/server-dnsmasq.stderr" "$dir/dnsmasq.log" >&2
+    echo x >> "$WORK/server-dnsmasq.failed"
+    return 1
+}
+
+# Per-lookup CPU time in µs of ID's median (KIND cpu: whole process; wcpu: the program's own).
+us_per() { local md; md=$(stat_of "$1" "$2" median); [ -n "$md" ] && awk -v s="$md" -v n="$3" 'BEGIN { if (n > 0) printf "%.2f", s * 1e6 / n }'; }
+
+suite_dns() {
+    local COUNTS=${DNS_COUNTS:-1000 10000} C=${DNS_CONCURRENCY:-100} Z=${DNS_ZONE_NAMES:-20000}
+    local cares=$BUILD/bench/peers/dns-cares weft=${WEFT_DNS:-$BUILD/bench/weft-dns}
+    local zone=bench.weft.test dir=$WORK/dns k id expect have_twisted=1 have_weft=1
+    say ""
+    say "== dns: K names (80% A, 10% CNAME, 10% NXDOMAIN) resolved to IPv4, at most C=$C in flight, against dnsmasq on 127.0.0.1; K in $COUNTS =="
+    if [ ! -x "$DNSMASQ" ] || [ ! -x "$DIG" ]; then
+        say "  $DNSMASQ or $DIG is missing (apt install dnsmasq-base bind9-dnsutils): dns suite skipped"; return 0
+    fi
+    if [ ! -x "$cares" ]; then say "  $cares is not built (apt install libc-ares-dev, then make build): dns suite skipped"; return 0; fi
+    "$PY" -c 'import twisted.names.client' 2>/dev/null || {
+        have_twisted=0; say "  $PY cannot import twisted.names (apt install python3-twisted): skipping Twisted rows"; }
+    [ -x "$weft" ] || { have_weft=0; say "  weft-dns not built yet: skipping weft rows"; }
+    # shellcheck disable=SC2086  # COUNTS is a list of numbers
+    if ! "$PY" "$ROOT/bench/dns_zone.py" "$dir" --names "$Z" --zone "$zone" --lists $COUNTS 2> "$WORK/dns-zone.stderr"; then
+        note "FAILED: bench/dns_zone.py: $(head -n 3 "$WORK/dns-zone.stderr")"; echo x >> "$WORK/dns-zone.failed"; return 0
+    fi
+    start_dnsmasq "$dir" "$zone" || return 0
+    local port=${SERVER_PORT[dnsmasq]}
+    say "  dnsmasq $("$DNSMASQ" --version | sed -n '1s/^Dnsmasq version \([^ ]*\).*/\1/p'), $Z names in $zone, TTL 0; c-ares $(pkg-config --modversion libcares 2>/dev/null || echo '?')"
+    IDS=()
+    for k in $COUNTS; do
+        expect=$(cat "$dir/names-$k.expect")
+        expect="$(field "$expect" resolved) $(field "$expect" failed)"
+        local args=(--nameserver "127.0.0.1:$port" --names "$dir/names-$k.txt" --concurrency "$C")
+        SERVER_FOR=dnsmasq program "cares-$k" "c-ares, K=$k" dns "$expect" "$cares" "${args[@]}"
+        [ "$have_twisted" = 1 ] && SERVER_FOR=dnsmasq program "twisted-$k" "Twisted names, K=$k" dns "$expect" "$PY" "$PEERS/dns_twisted.py" "${args[@]}"
+        [ "$have_weft" = 1 ] && SERVER_FOR=dnsmasq program "weft-$k" "weft, K=$k" dns "$expect" "$weft" "${args[@]}"
+    done
+    local dns_ids=("${IDS[@]}")
+    run_interleaved dns "${dns_ids[@]}"
+    stop_server dnsmasq
+
+    say "  medians of $REPS runs; CPU = user + system; process = the whole process (start-up included),"
+    say "  own = the program's cpu_seconds over the lookups alone (- when it prints none)"
+    # (printf pads bytes, not characters: the µ columns get one more for its second byte.)
+    say "$(printf '  %-22s %11s %7s %10s %15s %11s %17s %6s' program lookups/s spread 'median s' 'process CPU µs' 'own CPU µs' resolved/failed runs)"
+    for id in "${dns_ids[@]}"; do
+        k=${id##*-}
+        say "$(printf '  %-22s %11s %7s %10s %14s %10s %17s %6s' "${LABEL[$id]}" "$(rate_of "$id")" "$(spread_of "$id" rate)" \
+            "$(median_of "$id" || true)" "$(us_per "$id" cpu "$k")" "$(us_per "$id" wcpu "$k" || echo -)" \
+            "${ARG[$id]/ //}" "$(ok_runs "$id")/$REPS")"
+    done
+    say "  (resolved/failed: what names-K.expect wants; every counted run matched it exactly)"
+    say "  weft against c-ares:"
+    if [ "$have_weft" = 1 ]; then
+        for k in $COUNTS; do
+            higher_line "K=$k: lookups/s, weft / c-ares" "$(rate_of "weft-$k")" "$(rate_of "cares-$k")" ""
+            ratio_line "K=$k: process CPU per lookup, weft / c-ares" "$(us_per "weft-$k" cpu "$k")" "$(us_per "cares-$k" cpu "$k")" ""
+            if [ -s "$WORK/weft-$k.wcpu" ]; then
+                ratio_line "K=$k: own CPU per lookup, weft / c-ares" "$(us_per "weft-$k" wcpu "$k")" "$(us_per "cares-$k" wcpu "$k")" ""
+            fi
+        done
+    else say "    none measured: weft-dns not built yet"; fi
+    if [ "$have_weft" = 1 ] && [ "$have_twisted" = 1 ]; then
+        say "  weft against Twisted names:"
+        for k in $COUNTS; do
+            higher_line "K=$k: lookups/s, weft / Twisted" "$(rate_of "weft-$k")" "$(rate_of "twisted-$k")" ""
+        done
+    fi
+    say ""
+    say "commands (from $ROOT; Z = a scratch directory, P = dnsmasq's port, found free at run time):"
+    say "  zone:    $PY bench/dns_zone.py Z --names $Z --zone $zone --lists $COUNTS"
+    say "  server:  $DNSMASQ --keep-in-foreground --conf-file=Z/dnsmasq.conf --port=P"
+    local shown
+    for id in "${dns_ids[@]}"; do
+        shown=${SHOWN[$id]//$ROOT\//}; shown=${shown//$dir/Z}
+        say "  ${shown/127.0.0.1:$port/127.0.0.1:P}"
+    done
+    for id in "${dns_ids[@]}"; do
+        [ "$(failed_runs "$id")" -gt 0 ] && say "FAILED: ${LABEL[$id]}: $(failed_runs "$id") of $REPS runs failed or gave a wrong result"
+    done
+    [ -s "$WORK/server-dnsmasq.failed" ] && say "FAILED: dnsmasq (see stderr above)"
+    return 0
+}
+
+# ------------------------------------------------------------------ suite: http
+# A list of K URLs (bench/site.py: index pages, 2-8 KB articles and a few pages without a
+# title, repeats allowed) fetched with at most C requests in flight and C connections
+# (CONTRACT.md, "HTTP fetch client") from nginx on 127.0.0.1, one worker, static files with
+# sendfile and keep-alive. Clients: libcurl's multi interface (bench/peers/fetch_curl.c),
+# Twisted's Agent (bench/peers/fetch_twisted.py) and weft ($BUILD/bench/weft-fetch); wrk on one
+# page with C connections for as long as WRK_SECONDS is the ceiling a client could reach with
+# this server on this machine. Then the same clients fetch the K=HTTP_DELAY_SIZE list from a
+# second nginx server that holds every answer HTTP_LATENCY_MS (the echo module's echo_sleep,
+# then the static file through echo_exec, which keeps its Content-Length): a client that
+# always has C requests waiting takes ceil(K/C) x the latency. The clients, nginx and wrk
+# share the machine's cores, so a client's requests/s also depends on nginx's speed.
+NGINX=/usr/sbin/nginx
+NGINX_ECHO=/usr/lib/nginx/modules/ngx_http_echo_module.so
+WRK=/usr/bin/wrk
+
+# start_nginx DIR ROOT LATENCY_MS: nginx in the foreground with DIR/nginx.conf, one worker,
+# serving ROOT on a free port (SERVER_PORT[nginx]) and, when the echo module is installed,
+# the same ROOT LATENCY_MS late on a second one (SERVER_PORT[nginx-delay]); waits until both
+# accept connections. Three pairs of ports are tried, since another process may take a free
+# one first.
+start_nginx() {
+    local dir=$1 root=$2 latency=$3 port delay pid i
+    mkdir -p "$dir/temp" || return 1
+    for _ in 1 2 3; do
+        port=$(free_port) && delay=$(free_port) || break
+        [ "$port" != "$delay" ] || continue
+        {
+            [ -r "$NGINX_ECHO" ] && echo "load_module $NGINX_ECHO;"
+            # As root the worker would run as nobody, who cannot enter the mode-0700 $WORK.
+            [ "$(id -u)" = 0 ] && echo "user root;"
+            cat <<NGINX_CONF
+# Written by bench/run.sh (suite http).
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+    types { text/html html; }
+    default_type application/octet-stream;
+    # Created at start-up, by default under /var/lib/nginx (root's).
+    client_body_temp_path $dir/temp/body;
+    proxy_temp_path $dir/temp/proxy;
+    fastcgi_temp_path $dir/temp/fastcgi;
+    uwsgi_temp_path $dir/temp/uwsgi;
+    scgi_temp_path $dir/temp/scgi;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        root $root;
+    }
+NGINX_CONF
+            if [ -r "$NGINX_ECHO" ]; then
+                cat <<NGINX_CONF
+    server {
+        listen 127.0.0.1:$delay backlog=4096;
+        root $root;
+        # echo_exec is an internal redirect: the static module then answers with the file and
+        # its Content-Length (echo_location would send a chunked subrequest body instead).
+        location / { echo_sleep $(awk -v ms="$latency" 'BEGIN { printf "%.3f", ms / 1000 }'); echo_exec @file; }
+        location @file { }
+    }
+NGINX_CONF
+            fi
+            echo "}"
+        } > "$dir/nginx.conf"
+        "$NGINX" -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" -g 'daemon off;' 2>> "$WORK/server-nginx.stderr" &
+        pid=$!; STARTED+=("$pid")
+        for i in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
+               { [ ! -r "$NGINX_ECHO" ] || (exec 3<>"/dev/tcp/127.0.0.1/$delay") 2>/dev/null; }; then
+                SERVER_PID[nginx]=$pid; SERVER_PORT[nginx]=$port
+                [ -r "$NGINX_ECHO" ] && SERVER_PORT[nginx-delay]=$delay
+                return 0
+            fi
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
+    done
+    note "FAILED server nginx: it did not listen on 127.0.0.1 (3 pairs of ports tried)"
+    sed -n '1,10s/^/  error log: /p' "$dir/error.log" "$WORK/server-nginx.stderr" >&2
+    echo x >> "$WORK/server-nginx.failed"
+    return 1
+}
+
+# The Lua script that makes wrk end with a contract line: requests, bytes read, seconds,
+# responses with status >= 400 (wrk's "Non-2xx or 3xx") and socket errors of every kind.
+write_wrk_script() {
+    cat > "$1" <<'LUA'
+-- Written by bench/run.sh (suite http): wrk's summary as one key=value line, printed last.
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format("requests=%d bytes=%d seconds=%.6f http_errors=%d socket_errors=%d\n",
+        summary.requests, summary.bytes, summary.duration / 1e6, e.status,
+        e.connect + e.read + e.write + e.timeout))
+end
+LUA
+}
+
+# Median `connections` a client reported (empty when it prints none).
+conns_of() { stat_of "$1" conns median; }
+
+# suite_http [server]: the client benchmark and then the server one; with `server`, only the
+# server one.
+suite_http() {
+    local only=${1:-}
+    local SIZES=${HTTP_SIZES:-1000 10000} C=${HTTP_CONCURRENCY:-100} L=${HTTP_LATENCY_MS:-50}
+    local KD=${HTTP_DELAY_SIZE:-1000} T=${WRK_SECONDS:-5} REPS=${HTTP_REPS:-3}
+    local curl=$BUILD/bench/peers/fetch-curl weft=${WEFT_FETCH:-$BUILD/bench/weft-fetch}
+    local weft_server=${WEFT_HTTP_SERVER:-$BUILD/bench/weft-http-server}
+    local dir=$WORK/http root=$WORK/http/www k id expect have_twisted=1 have_weft=1 have_wrk=1
+    say ""
+    if [ -z "$only" ]; then
+        say "== http: K URLs of a static site fetched with at most C=$C in flight, from nginx on 127.0.0.1 (1 worker); K in $SIZES; then K=$KD with ${L} ms per answer =="
+    else
+        say "== http-server: wrk -c $C -t 1 -d ${T}s on one small page: nginx (1 worker) and weft's server =="
+    fi
+    if [ ! -x "$NGINX" ]; then say "  $NGINX is missing (apt install nginx libnginx-mod-http-echo): http suite skipped"; return 0; fi
+    [ -x "$WRK" ] || { have_wrk=0; say "  $WRK is missing (apt install wrk): no ceiling and no server benchmark"; }
+    [ -r "$NGINX_ECHO" ] || say "  $NGINX_ECHO is missing (apt install libnginx-mod-http-echo): no delayed server"
+    local sizes_all=$SIZES
+    [[ " $SIZES " == *" $KD "* ]] || sizes_all="$SIZES $KD"
+    # shellcheck disable=SC2086  # a list of numbers
+    start_nginx "$dir/nginx" "$root" "$L" || return 0
+    local port=${SERVER_PORT[nginx]} delay=${SERVER_PORT[nginx-delay]:-}
+    # The site after nginx, since its absolute links and the lists hold nginx's port (nginx
+    # opens files per request, so it serves what is written now).
+    # shellcheck disable=SC2086  # a list of numbers
+    if ! "$PY" "$ROOT/bench/site.py" "$root" --port "$port" --urls-dir "$dir" --lists $sizes_all 2> "$WORK/http-site.stderr"; then
+        note "FAILED: bench/site.py: $(head -n 3 "$WORK/http-site.stderr")"; echo x >> "$WORK/http-site.failed"
+        stop_server nginx; return 0
+    fi
+    if [ -n "$delay" ]; then
+        sed "s|^http://127.0.0.1:$port/|http://127.0.0.1:$delay/|" "$dir/urls-$KD.txt" > "$dir/urls-$KD-delay.txt"
+    fi
+    local wrk_lua=$dir/summary.lua; write_wrk_script "$wrk_lua"
+    local nginx_version; nginx_version=$("$NGINX" -v 2>&1 | sed -n 's|.*nginx/||p')
+    say "  nginx $nginx_version; libcurl $(pkg-config --modversion libcurl 2>/dev/null || echo '?'); $("$WRK" -v 2>&1 | head -n 1 | cut -d ' ' -f 1-2)"
+
+    if [ -z "$only" ]; then
+        if [ ! -x "$curl" ]; then say "  $curl is not built (apt install libcurl4-openssl-dev, then make build): skipping curl rows"; curl=""; fi
+        "$PY" -c 'import twisted.web.client' 2>/dev/null || {
+            have_twisted=0; say "  $PY cannot import twisted.web (apt install python3-twisted): skipping Twisted rows"; }
+        [ -x "$weft" ] || { have_weft=0; say "  weft-fetch not built"; }
+        # The ceiling's page: the article whose size is nearest the mean of the first list's.
+        local page page_size
+        read -r page page_size < <("$PY" - "$root" "$dir/urls-${SIZES%% *}.txt" <<'PY'
+import os, sys
+root, urls = sys.argv[1], sys.argv[2]
+paths = [line.split("/", 3)[3].strip() for line in open(urls)]
+mean = sum(os.path.getsize(os.path.join(root, p)) for p in paths) / len(paths)
+articles = sorted({p for p in paths if "/article-" in p})
+best = min(articles, key=lambda p: abs(os.path.getsize(os.path.join(root, p)) - mean))
+print("/" + best, os.path.getsize(os.path.join(root, best)))
+PY
+)
+        IDS=()
+        for k in $SIZES; do
+            expect=$(cat "$dir/urls-$k.expect")
+            expect="$(field "$expect" fetched) $(field "$expect" titles)"
+            local args=(--concurrency "$C" --urls "$dir/urls-$k.txt")
+            [ -n "$curl" ] && SERVER_FOR=nginx program "curl-$k" "libcurl multi, K=$k" http "$expect" "$curl" "${args[@]}"
+            [ "$have_twisted" = 1 ] && SERVER_FOR=nginx program "twisted-$k" "Twisted Agent, K=$k" http "$expect" "$PY" "$PEERS/fetch_twisted.py" "${args[@]}"
+            [ "$have_weft" = 1 ] && SERVER_FOR=nginx program "weft-$k" "weft, K=$k" http "$expect" "$weft" "${args[@]}"
+        done
+        [ "$have_wrk" = 1 ] && [ -n "$page" ] && TIMEOUT_FOR=$((T + 30)) SERVER_FOR=nginx \
+            program wrk-ceiling "wrk, one page (ceiling)" wrk "$page_size" "$WRK" -c "$C" -t 1 -d "${T}s" -s "$wrk_lua" "http://127.0.0.1:$port$page"
+        local http_ids=("${IDS[@]}")
+        run_interleaved http "${http_ids[@]}"
+
+        local delay_ids=()
+        if [ -n "$delay" ]; then
+            IDS=()
+            expect=$(cat "$dir/urls-$KD.expect")
+            expect="$(field "$expect" fetched) $(field "$expect" titles)"
+            local dargs=(--concurrency "$C" --urls "$dir/urls-$KD-delay.txt")
+            [ -n "$curl" ] && SERVER_FOR=nginx program "curl-delay" "libcurl multi, K=$KD" http "$expect" "$curl" "${dargs[@]}"
+            [ "$have_twisted" = 1 ] && SERVER_FOR=nginx program "twisted-delay" "Twisted Agent, K=$KD" http "$expect" "$PY" "$PEERS/fetch_twisted.py" "${dargs[@]}"
+            [ "$have_weft" = 1 ] && SERVER_FOR=nginx program "weft-delay" "weft, K=$KD" http "$expect" "$weft" "${dargs[@]}"
+            delay_ids=("${IDS[@]}")
+            run_interleaved "http ${L}ms" "${delay_ids[@]}"
+        fi
+
+        say "  medians of $REPS runs; requests/s = K / the client's own seconds; conns = connections the client opened"
+        say "$(printf '  %-26s %11s %7s %10s %6s %17s %6s' program requests/s spread 'median s' conns fetched/titles runs)"
+        for id in "${http_ids[@]}"; do
+            local want=${ARG[$id]/ //} conns
+            conns=$(conns_of "$id" || true)
+            [ "${CHECK[$id]}" = wrk ] && { want=-; conns=$C; }
+            say "$(printf '  %-26s %11s %7s %10s %6s %17s %6s' "${LABEL[$id]}" "$(rate_of "$id")" "$(spread_of "$id" rate)" \
+                "$(median_of "$id" || true)" "${conns:--}" "$want" "$(ok_runs "$id")/$REPS")"
+        done
+        say "  (fetched/titles: what urls-K.expect wants, with errors=0; every counted run matched it exactly."
+        say "   wrk's page: $page, $page_size B, the article nearest the mean size of the K=${SIZES%% *} list's pages)"
+        say "  weft against libcurl and the ceiling:"
+        if [ "$have_weft" = 1 ]; then
+            for k in $SIZES; do
+                higher_line "K=$k: requests/s, weft / libcurl" "$(rate_of "weft-$k")" "$(rate_of "curl-$k")" ""
+                higher_line "K=$k: requests/s, weft / wrk" "$(rate_of "weft-$k")" "$(rate_of wrk-ceiling)" ""
+            done
+        else say "    none measured: weft-fetch not built"; fi
+        for k in $SIZES; do
+            higher_line "K=$k: requests/s, libcurl / wrk (for scale)" "$(rate_of "curl-$k")" "$(rate_of wrk-ceiling)" "" \
+                | sed 's/ (higher is better for weft)//'
+        done
+
+        if [ -n "$delay" ]; then
+            local ideal; ideal=$(awk -v k="$KD" -v c="$C" -v l="$L" 'BEGIN { printf "%.3f", int((k + c - 1) / c) * l / 1000 }')
+            say ""
+            say "  with ${L} ms per answer (nginx echo_sleep), K=$KD, C=$C: ideal ceil(K/C) x ${L} ms = ${ideal} s"
+            say "$(printf '  %-26s %10s %7s %11s %10s %6s' program 'median s' spread requests/s 'x ideal' runs)"
+            for id in "${delay_ids[@]}"; do
+                say "$(printf '  %-26s %10s %7s %11s %10s %6s' "${LABEL[$id]}" "$(median_of "$id" || true)" "$(spread_of "$id")" \
+                    "$(rate_of "$id")" "$(awk -v s="$(median_of "$id")" -v i="$ideal" 'BEGIN { if (s != "" && i > 0) printf "%.2fx", s / i }')" \
+                    "$(ok_runs "$id")/$REPS")"
+            done
+            [ "$have_weft" = 1 ] && ratio_line "K=$KD at ${L} ms: time, weft / libcurl" "$(median_of weft-delay)" "$(median_of curl-delay)" ""
+        fi
+    fi
+
+    # The server benchmark: wrk against nginx and against weft's server, same page, same root.
+    local server_ids=()
+    if [ "$have_wrk" = 1 ]; then
+        local small=/hello.html small_size have_weft_server=1
+        small_size=$(stat -c %s "$root$small")
+        [ -z "$only" ] && { say ""; say "  server: wrk -c $C -t 1 -d ${T}s on $small ($small_size B): nginx (1 worker) and weft's server"; }
+        if [ -x "$weft_server" ]; then start_server weft-http "$weft_server" --root "$root" || have_weft_server=0
+        else have_weft_server=0; say "  weft-http-server not built: skipping its row"; fi
+        IDS=()
+        TIMEOUT_FOR=$((T + 30)) SERVER_FOR=nginx program wrk-nginx "nginx, 1 worker" wrk "$small_size" \
+            "$WRK" -c "$C" -t 1 -d "${T}s" -s "$wrk_lua" "http://127.0.0.1:$port$small"
+        [ "$have_weft_server" = 1 ] && TIMEOUT_FOR=$((T + 30)) SERVER_FOR=weft-http program wrk-weft "weft-http-server" wrk "$small_size" \
+            "$WRK" -c "$C" -t 1 -d "${T}s" -s "$wrk_lua" "http://127.0.0.1:${SERVER_PORT[weft-http]}$small"
+        server_ids=("${IDS[@]}")
+        run_interleaved http-server "${server_ids[@]}"
+        [ "$have_weft_server" = 1 ] && stop_server weft-http
+        say "$(printf '  %-26s %11s %7s %6s' server requests/s spread runs)"
+        for id in "${server_ids[@]}"; do
+            say "$(printf '  %-26s %11s %7s %6s' "${LABEL[$id]}" "$(rate_of "$id")" "$(spread_of "$id" rate)" "$(ok_runs "$id")/$REPS")"
+        done
+        if [ "$have_weft_server" = 1 ]; then higher_line "requests/s, weft server / nginx" "$(rate_of wrk-weft)" "$(rate_of wrk-nginx)" ""
+        else say "    weft / nginx: none measured"; fi
+    fi
+    stop_server nginx
+
+    say ""
+    say "commands (from $ROOT; W = a scratch directory, P = nginx's port, D = its delayed port, S = weft's server's, found free at run time):"
+    say "  site:    $PY bench/site.py W/www --port P --urls-dir W --lists $sizes_all"
+    say "  server:  $NGINX -e W/nginx/error.log -p W/nginx/ -c W/nginx/nginx.conf -g 'daemon off;'   (config: start_nginx in bench/run.sh)"
+    [ -n "$delay" ] && [ -z "$only" ] && say "  lists for D: urls-$KD.txt with :P/ replaced by :D/ (urls-$KD-delay.txt)"
+    [ -x "$weft_server" ] && say "  server:  ${weft_server//$ROOT\//} --root W/www --port S"
+    local shown all_ids=()
+    [ -z "$only" ] && all_ids+=("${http_ids[@]}" "${delay_ids[@]}")
+    all_ids+=("${server_ids[@]}")
+    for id in "${all_ids[@]}"; do
+        shown=${SHOWN[$id]//$ROOT\//}; shown=${shown//$dir/W}; shown=${shown//127.0.0.1:$port/127.0.0.1:P}
+        [ -n "$delay" ] && shown=${shown//127.0.0.1:$delay/127.0.0.1:D}
+        [ -n "${SERVER_PORT[weft-http]:-}" ] && shown=${shown//127.0.0.1:${SERVER_PORT[weft-http]}/127.0.0.1:S}
+        say "  $shown"
+    done
+    for id in "${all_ids[@]}"; do
+        [ "$(failed_runs "$id")" -gt 0 ] && say "FAILED: ${LABEL[$id]}: $(failed_runs "$id") of $REPS runs failed or gave a wrong result"
+    done
+    [ -s "$WORK/server-nginx.failed" ] && say "FAILED: nginx (see stderr above)"
+    [ -s "$WORK/server-weft-http.failed" ] && say "FAILED: weft-http-server (see stderr above)"
+    return 0
+}
+
+usage() { say "usage: bench/run.sh [all|callbacks|echo|timers|idle|dns|http|http-server]   (environment: see the comment at the top)"; }
 
 case "${1:-all}" in
     -h|--help) usage; exit 0 ;;
-    callbacks|echo|timers|idle) print_machine; "suite_$1" ;;
-    all) print_machine; suite_callbacks; suite_echo; suite_timers; suite_idle ;;
+    callbacks|echo|timers|idle|dns|http) print_machine; "suite_$1" ;;
+    http-server) print_machine; suite_http server ;;
+    all) print_machine; suite_callbacks; suite_echo; suite_timers; suite_idle; suite_dns; suite_http ;;
     *) usage >&2; exit 2 ;;
 esac
 if compgen -G "$WORK/*.failed" > /dev/null; then note "bench/run.sh: some runs failed or gave wrong results (see above)"; exit 1; fi

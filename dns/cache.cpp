@@ -34,6 +34,11 @@ void Cache::put(std::string_view name, RecordType type, const Answer& answer, Ti
         entries_.pop_back();
     }
     entries_.push_front(Entry{key, answer, now, now + ttl});
+    // A capped answer hands out TTLs within the cap, so that re-caching it cannot outlive it.
+    auto& stored = entries_.front().answer;
+    *stored.ttl = static_cast<std::uint32_t>(ttl.count());
+    for (auto& rr : stored.records)
+        if (std::chrono::seconds(rr.ttl) > cap) rr.ttl = static_cast<std::uint32_t>(cap.count());
     index_.emplace(std::move(key), entries_.begin());
 }
 

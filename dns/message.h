@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // dns/message.h: DNS messages (RFC 1035) as values, and their wire codec. Sans-I/O: bytes in,
-// a Message or a typed MalformedMessage out; no sockets. Tests: tests/dns/message_test.cpp;
-// fuzzed by dns/fuzz/fuzz_message.cpp.
+// a Message or a typed MalformedMessage out; no sockets. Tests: tests/dns/message_parser_test.cpp
+// and tests/dns/message_writer_test.cpp; fuzzed by dns/fuzz/fuzz_message.cpp.
 //
 //   auto query = weft::dns::encodeQuery(0x1234, "example.com", weft::dns::RecordType::AAAA);
 //   weft::dns::Message reply = weft::dns::decodeMessage(bytesFromServer);  // or throws
@@ -12,7 +12,8 @@
 // root). A label byte that is '.', '\\' or outside 0x21..0x7e is written as "\\." / "\\\\" /
 // "\\DDD" (RFC 4343), so every wire name survives a decode/encode round trip. Names compare
 // case-insensitively (namesEqual). The decoder checks every length, count and offset and never
-// reads outside the span it was given.
+// reads outside the span it was given. A name being parsed from presentation form also takes
+// "\\X" for any other non-digit X (RFC 1035 section 5.1), and raw bytes as they are.
 #pragma once
 
 #include <cstddef>
@@ -99,10 +100,15 @@ struct Message {
                                                  bool recursionDesired = true);
 
 // Any message, names compressed against earlier ones: what a server (or a test's fake one)
-// sends. Throws InvalidName.
+// sends. Record data is written as `data` holds it, whatever `type` says, so a fake server can
+// send an A record holding RawData of 5 bytes. Throws InvalidName, or std::length_error for a
+// TXT string over 255 bytes, rdata over 65535 bytes or a message over 65535.
 [[nodiscard]] std::vector<std::byte> encodeMessage(const Message& message);
 
 // Decodes a whole message; throws MalformedMessage (reason and offset) for anything else.
+// Bytes after the last record are ignored, as most stub resolvers do (some servers pad), so
+// Malformed::TrailingBytes is never thrown; a length byte of 64 or more is a label type, so a
+// label over 63 arrives as BadLabelType. A and AAAA decode by type alone, in any class.
 [[nodiscard]] Message decodeMessage(std::span<const std::byte> wire);
 
 // Case-insensitive (ASCII) comparison of two presentation-form names; a trailing dot on either

@@ -1,4 +1,28 @@
 // SPDX-License-Identifier: MIT
+// http/fuzz/fuzz_request.cpp: RequestParser on arbitrary bytes (several pipelined requests,
+// typically). Byte 0: bit 1 ends with feedEof, the rest picks how the input is cut (byte 1
+// seeds it). Small limits, so that the fuzzer reaches them.
 #include <cstddef>
 #include <cstdint>
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }
+
+#include "http/fuzz/split_driver.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace weft::http;
+    if (size < 2) return 0;
+    bool eof = (data[0] & 2) != 0;
+    std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
+    RequestParser::Limits limits;
+    limits.maxHeadBytes = 2048;
+    limits.maxHeaders = 16;
+    limits.maxRequestLineBytes = 256;
+    limits.maxBodyBytes = 4096;
+    limits.maxChunkLineBytes = 64;
+    auto make = [&] { return RequestParser(limits); };
+    auto restart = [](RequestParser&) {};
+    auto whole = fuzz::transcript(make(), {input}, eof, restart);
+    auto pieces = fuzz::transcript(make(), fuzz::cut(input, static_cast<std::uint8_t>(data[0] >> 2), data[1]), eof,
+                                   restart);
+    fuzz::check(whole == pieces);
+    return 0;
+}

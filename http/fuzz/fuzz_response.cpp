@@ -1,4 +1,32 @@
 // SPDX-License-Identifier: MIT
+// http/fuzz/fuzz_response.cpp: ResponseParser on arbitrary bytes. Byte 0: bit 0 asks for HEAD,
+// bit 1 ends with feedEof, the rest picks how the input is cut (with byte 1 as the seed).
+// Small limits, so that the fuzzer reaches them.
 #include <cstddef>
 #include <cstdint>
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }
+
+#include "http/fuzz/split_driver.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace weft::http;
+    if (size < 2) return 0;
+    std::string_view method = (data[0] & 1) ? "HEAD" : "GET";
+    bool eof = (data[0] & 2) != 0;
+    std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
+    ResponseParser::Limits limits;
+    limits.maxHeadBytes = 2048;
+    limits.maxHeaders = 16;
+    limits.max1xx = 3;
+    limits.maxChunkLineBytes = 64;
+    auto make = [&] {
+        ResponseParser parser(limits);
+        parser.startResponse(method);
+        return parser;
+    };
+    auto restart = [&](ResponseParser& parser) { parser.startResponse(method); };
+    auto whole = fuzz::transcript(make(), {input}, eof, restart);
+    auto pieces = fuzz::transcript(make(), fuzz::cut(input, static_cast<std::uint8_t>(data[0] >> 2), data[1]), eof,
+                                   restart);
+    fuzz::check(whole == pieces);
+    return 0;
+}

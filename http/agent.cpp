@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// http/agent.cpp: the connection pool and the one retry. Tests: tests/http/agent_test.cpp
+#include "http/agent.h"
+
+#include <algorithm>
+
+#include "defer/coroutine.h"
+#include "defer/shortcuts.h"
+
+namespace weft::http {
+
+// The connections to one host:port, and the requests waiting for one.
+class Agent::HostPool final : public ClientConnection::Owner {
+public:
+    HostPool(Agent& agent, std::string host, std::uint16_t port) : agent_(agent), host_(std::move(host)), port_(port) {}
+
+    std::vector<ClientConnection*> idle;
+    std::vector<ClientConnection*> all;  // connected, idle or busy
+    std::size_t opening = 0;
+    std::deque<Deferred<Lease>> waiting;
+
+    [[nodiscard]] std::size_t open() const noexcept { return all.size() + opening; }
+    [[nodiscard]] bool full() const noexcept { return open() >= agent_.options_.maxConnectionsPerHost; }
+
+    void connectionIdle(ClientConnection& connection) override {
+        while (!waiting.empty()) {
+            auto next = std::move(waiting.front());
+            waiting.pop_front();
+            if (next.called()) continue;  // cancelled while in line
+            return next.callback(Lease{&connection, true});
+        }
+        idle.push_back(&connection);
+    }
+
+    void connectionClosed(ClientConnection& connection) override {
+        connection.setOwner(nullptr);
+        std::erase(idle, &connection);
+        std::erase(all, &connection);
+        serveWaiting();
+    }
+
+    void serveWaiting() {
+        while (!waiting.empty() && !full()) {
+            auto next = std::move(waiting.front());
+            waiting.pop_front();
+            if (!next.called()) dialFor(next, nullptr);
+        }
+    }
+
+    void dialFor(Deferred<Lease> lease, std::shared_ptr<Progress> progress) {
+        ++opening;
+        auto alive = agent_.alive_;
+        AnyClock clock = agent_.clock_;
+        auto idleTimeout = agent_.options_.idleTimeout;
+        agent_.dialer_
+            .dial(host_, port_, [clock, idleTimeout] { return std::make_unique<ClientConnection>(clock, idleTimeout); },
+                  agent_.options_.connectTimeout, std::move(progress))
+            .addCallbacks(
+                [this, alive, lease](ClientConnection* connection) mutable {
+                    if (!*alive) return connection->abort();
+                    --opening;
+                    connection->setOwner(this);
+                    all.push_back(connection);
+                    if (lease.called()) connectionIdle(*connection);  // its request was cancelled
+                    else lease.callback(Lease{connection, false});
+                },
+                [this, alive, lease](Failure& failure) mutable {
+                    if (!*alive) return;
+                    --opening;
+                    if (!lease.called()) lease.errback(failure);
+                    serveWaiting();  // those in line try for themselves
+                });
+    }
+
+    void shutDown() {
+        for (auto* connection : all) {
+            connection->setOwner(nullptr);
+            connection->abort();
+        }
+        all.clear();
+        idle.clear();
+        for (auto& w : waiting)
+            if (!w.called()) w.errback(Failure(CancelledError()));
+        waiting.clear();
+    }
+
+private:
+    Agent& agent_;
+    std::string host_;
+    std::uint16_t port_;
+};
+
+Agent::Agent(Reactor& reactor, dns::Resolver& resolver, AgentOptions options)
+    : ownDialer_(std::make_unique<TcpDialer>(resolver)), clock_(reactor), dialer_(*ownDialer_), options_(options) {}
+
+Agent::Agent(AnyClock clock, Dialer& dialer, AgentOptions options)
+    : clock_(std::move(clock)), dialer_(dialer), options_(options) {}
+
+Agent::~Agent() {
+    *alive_ = false;
+    for (auto& [key, pool] : pools_) pool->shutDown();
+}
+
+std::size_t Agent::openConnections() const noexcept {
+    std::size_t n = 0;
+    for (const auto& [key, pool] : pools_) n += pool->all.size();
+    return n;
+}
+
+std::size_t Agent::idleConnections() const noexcept {
+    std::size_t n = 0;
+    for (const auto& [key, pool] : pools_) n += pool->idle.size();
+    return n;
+}
+
+Deferred<Agent::Lease> Agent::acquire(const Url& url, bool fresh, std::shared_ptr<Progress> progress) {
+    std::string key = url.host + ":" + std::to_string(url.port);
+    auto& slot = pools_[key];
+    if (!slot) slot = std::make_unique<HostPool>(*this, url.host, url.port);
+    HostPool& pool = *slot;
+    while (!fresh && !pool.idle.empty()) {
+        ClientConnection* connection = pool.idle.back();
+        pool.idle.pop_back();
+        if (connection->usable()) return succeed(Lease{connection, true});
+    }
+    Deferred<Lease> lease;
+    if (pool.full()) pool.waiting.push_back(lease);
+    else pool.dialFor(lease, std::move(progress));
+    return lease;
+}
+
+Deferred<Response> Agent::request(Request request, RequestOptions options) {
+    if (!options_.persistent) request.headers.set("Connection", "close");
+    return exchange(std::move(request), std::move(options));
+}
+
+Deferred<Response> Agent::exchange(Request request, RequestOptions options) {
+    for (int attempt = 0;; ++attempt) {
+        Lease lease = co_await acquire(request.url, attempt > 0, options.progress);
+        try {
+            co_return co_await lease.connection->send(request, options);
+        } catch (const ConnectionClosed& closed) {
+            // A pooled connection the server had closed while it sat idle: one more try, on a
+            // new connection, for a request that may safely be sent twice.
+            if (!(lease.reused && attempt == 0 && closed.received() == 0 && request.idempotent())) throw;
+        }
+    }
+}
+
+}  // namespace weft::http

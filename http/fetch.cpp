@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// http/fetch.cpp: redirects, the deadline, and errors put in context. Tests: tests/http/fetch_test.cpp
+#include "http/fetch.h"
+
+#include "defer/coroutine.h"
+#include "dns/errors.h"
+#include "protocols/errors.h"
+#include "reactor/errors.h"
+
+namespace weft::http {
+namespace {
+
+using std::chrono::milliseconds;
+
+milliseconds inMs(std::chrono::nanoseconds d) { return std::chrono::duration_cast<milliseconds>(d); }
+
+bool isRedirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
+
+// Turns whatever ended a step into the HttpFailure that names the step and the URL.
+[[noreturn]] void rethrowInContext(const Progress& progress, const Url& url, std::chrono::nanoseconds connectTimeout) {
+    try {
+        throw;
+    } catch (const HttpFailure& e) {
+        std::rethrow_exception(e.withContext(progress.url, progress.step));
+    } catch (const dns::ResolveError& e) {
+        throw DnsError(url.host, e.code(), e.what(), progress.url);
+    } catch (const dns::InvalidName& e) {
+        throw DnsError(url.host, e.code(), e.what(), progress.url);
+    } catch (const ConnectError& e) {
+        auto where = url.hostHeader();
+        if (e.reason() == ConnectionError::Refused) throw ConnectionRefused(where, e.reason(), progress.url);
+        if (e.reason() == ConnectionError::TimedOut) throw Timeout(inMs(connectTimeout), progress.url, Step::Connect);
+        throw ConnectFailed(where, e.reason(), progress.url);
+    }
+}
+
+void dropBody(Request& request) {
+    request.body.reset();
+    request.chunked = false;
+    for (auto name : {"Content-Length", "Content-Type", "Transfer-Encoding", "Content-Encoding"}) request.headers.remove(name);
+}
+
+Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions options, std::shared_ptr<Progress> progress) {
+    progress->url = text;
+    Request request;
+    request.method = options.method;
+    request.headers = options.headers;
+    request.body = options.body;
+    request.chunked = options.chunked;
+    try {
+        request.url = Url::parse(text);
+        request.url.requireHttp();
+    } catch (...) {
+        rethrowInContext(*progress, request.url, {});
+    }
+    RequestOptions exchange;
+    exchange.maxBodySize = options.maxBodySize;
+    exchange.readTimeout = options.readTimeout;
+    exchange.progress = progress;
+    std::vector<std::string> redirects;
+    for (;;) {
+        progress->url = request.url.toString();
+        // Only the final response streams: a redirect's body is read and dropped, and an
+        // error body that failOnHttpError will turn into HttpStatusError is kept for it.
+        exchange.bodySink = options.bodySink;
+        exchange.streamWhen = [follow = options.followRedirects, failOnError = options.failOnHttpError,
+                               onStream = options.onStream](int status) {
+            bool stream = !(follow && isRedirect(status)) && !(failOnError && status >= 400);
+            if (stream && onStream) onStream(status);
+            return stream;
+        };
+        Response response;
+        std::optional<Failure> failed;
+        try {
+            response = co_await agent.request(request, exchange);
+        } catch (...) {
+            failed = Failure::current();
+        }
+        if (failed) {
+            try {
+                std::rethrow_exception(failed->exception());
+            } catch (const CancelledError&) {
+                throw;
+            } catch (...) {
+                rethrowInContext(*progress, request.url, agent.options().connectTimeout);
+            }
+        }
+        auto location = response.headers.get("Location");
+        std::optional<Url> next;
+        if (options.followRedirects && isRedirect(response.status) && location) {
+            try {
+                next = Url::resolve(request.url, *location);
+                next->requireHttp();
+            } catch (const HttpFailure&) {
+                next.reset();  // not somewhere weft can go: the 3xx is the answer
+            }
+        }
+        if (!next) {
+            // A 3xx that could not be followed was kept rather than streamed: hand it over now.
+            if (options.bodySink && !response.body.empty() && !(options.failOnHttpError && response.status >= 400)) {
+                if (options.onStream) options.onStream(response.status);
+                options.bodySink(response.body);
+                response.body.clear();
+            }
+            response.url = request.url.toString();
+            response.redirects = std::move(redirects);
+            if (options.failOnHttpError && response.status >= 400) {
+                throw HttpStatusError(response.status, response.reason, std::move(response.body), response.url);
+            }
+            co_return response;
+        }
+        redirects.push_back(request.url.toString());
+        if (static_cast<int>(redirects.size()) > options.maxRedirects) {
+            throw RedirectLoop(static_cast<int>(redirects.size()), next->toString(), text);
+        }
+        progress->step = Step::Redirect;
+        const bool toGet = (response.status == 303 && request.method != "HEAD") ||
+                           ((response.status == 301 || response.status == 302) && request.method == "POST");
+        if (toGet) {
+            request.method = "GET";
+            dropBody(request);
+        }
+        if (next->host != request.url.host || next->port != request.url.port) {
+            for (auto name : {"Authorization", "Cookie", "Proxy-Authorization"}) request.headers.remove(name);
+        }
+        request.url = std::move(*next);
+    }
+}
+
+}  // namespace
+
+Deferred<Response> fetch(Agent& agent, std::string url, FetchOptions options) {
+    auto progress = std::make_shared<Progress>();
+    auto timeout = options.timeout;
+    Deferred<Response> d = fetchSteps(agent, std::move(url), std::move(options), progress);
+    d.addTimeout(timeout, agent.clock());
+    d.addErrback([progress, timeout](Failure& failure) -> Response {
+        if (failure.check<TimeoutError>()) throw Timeout(inMs(timeout), progress->url, progress->step);
+        std::rethrow_exception(failure.exception());
+    });
+    return d;
+}
+
+}  // namespace weft::http
