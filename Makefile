@@ -10,11 +10,12 @@ FUZZ_SECONDS ?= 15
 # pkgconf: meson finds libuv, libevent and c-ares (the benchmark peers) through pkg-config;
 # without it those peers are silently not built.
 PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-dev python3-twisted \
-           libuv1-dev libevent-dev dnsmasq-base bind9-dnsutils libc-ares-dev pkgconf
+           libuv1-dev libevent-dev dnsmasq-base bind9-dnsutils libc-ares-dev pkgconf \
+           nginx libnginx-mod-http-echo curl wrk libcurl4-openssl-dev
 NINJA = ninja -C
 TEST_ARGS ?=
 
-.PHONY: all build test demo bench fuzz test-sanitize test-tsan deps clean
+.PHONY: all build test demo bench fuzz copyable test-sanitize test-tsan deps clean
 
 all: build
 
@@ -27,14 +28,22 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	@$(NINJA) $(BUILD)
 
-# The parsers' fuzz targets and the demos' self-tests first, then the suite, so that the output
-# ends with doctest's summary.
-test: build fuzz
+# The parsers' fuzz targets, the copyable-modules check and the demos' self-tests first, then
+# the suite, so that the output ends with doctest's summary.
+test: build fuzz copyable
 	$(BUILD)/demos/echo --self-test
 	$(BUILD)/tests/weft-tests $(TEST_ARGS)
 
+# Each module built alone and its tests run, as a copy with only the folders it declares it
+# needs (tools/check-copyable.sh: one compiler command per module, no meson).
+copyable: deps
+	tools/check-copyable.sh
+
+# The article's planet scraper, offline against weft's own server in the same process:
+# sequential vs concurrent. Options: make demo ARGS="--blogs 50 --latency-ms 100 --concurrency 10".
+ARGS ?=
 demo: build
-	$(BUILD)/demos/counter
+	$(BUILD)/demos/planet $(ARGS)
 
 bench: build
 	bench/run.sh all

@@ -59,12 +59,15 @@ int main(int argc, char** argv) {
         pumping = false;
     };
     auto start = std::chrono::steady_clock::now();
+    double cpuStart = bench::cpuSeconds();
     if (names.empty()) {
         std::printf("resolved=0 failed=0 seconds=0.000000\n");
         return 0;
     }
     reactor.callWhenRunning(pump);
     reactor.run();
-    std::printf("resolved=%zu failed=%zu seconds=%.6f\n", resolved, failed, bench::secondsSince(start));
+    double seconds = bench::secondsSince(start);
+    std::printf("resolved=%zu failed=%zu seconds=%.6f cpu_seconds=%.6f\n", resolved, failed, seconds,
+                bench::cpuSeconds() - cpuStart);
     return 0;
 }

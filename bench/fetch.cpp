@@ -58,10 +58,13 @@ int main(int argc, char** argv) {
         pumping = false;
     };
     auto start = std::chrono::steady_clock::now();
+    double cpuStart = bench::cpuSeconds();
     if (!urls.empty()) {
         reactor.callWhenRunning(pump);
         reactor.run();
     }
-    std::printf("fetched=%zu titles=%zu errors=%zu seconds=%.6f\n", fetched, titles, errors, bench::secondsSince(start));
+    double seconds = bench::secondsSince(start);
+    std::printf("fetched=%zu titles=%zu errors=%zu seconds=%.6f cpu_seconds=%.6f\n", fetched, titles, errors, seconds,
+                bench::cpuSeconds() - cpuStart);
     return 0;
 }

@@ -1057,7 +1057,7 @@ suite_http() {
     [ -r "$NGINX_ECHO" ] || say "  $NGINX_ECHO is missing (apt install libnginx-mod-http-echo): no delayed server"
     local sizes_all=$SIZES
     [[ " $SIZES " == *" $KD "* ]] || sizes_all="$SIZES $KD"
-    # shellcheck disable=SC2086  # a list of numbers
+    [ -n "$only" ] && sizes_all=""   # the server benchmark needs the pages, not the lists
     start_nginx "$dir/nginx" "$root" "$L" || return 0
     local port=${SERVER_PORT[nginx]} delay=${SERVER_PORT[nginx-delay]:-}
     # The site after nginx, since its absolute links and the lists hold nginx's port (nginx
@@ -1067,7 +1067,7 @@ suite_http() {
         note "FAILED: bench/site.py: $(head -n 3 "$WORK/http-site.stderr")"; echo x >> "$WORK/http-site.failed"
         stop_server nginx; return 0
     fi
-    if [ -n "$delay" ]; then
+    if [ -n "$delay" ] && [ -z "$only" ]; then
         sed "s|^http://127.0.0.1:$port/|http://127.0.0.1:$delay/|" "$dir/urls-$KD.txt" > "$dir/urls-$KD-delay.txt"
     fi
     local wrk_lua=$dir/summary.lua; write_wrk_script "$wrk_lua"
@@ -1103,6 +1103,9 @@ PY
         [ "$have_wrk" = 1 ] && [ -n "$page" ] && TIMEOUT_FOR=$((T + 30)) SERVER_FOR=nginx \
             program wrk-ceiling "wrk, one page (ceiling)" wrk "$page_size" "$WRK" -c "$C" -t 1 -d "${T}s" -s "$wrk_lua" "http://127.0.0.1:$port$page"
         local http_ids=("${IDS[@]}")
+        # One untimed pass first, so that the first measured run does not alone pay for
+        # nginx's first look at each file (and the pages coming into the page cache).
+        [ -n "$curl" ] && timeout -k 5 "$TIMEOUT" "$curl" --concurrency "$C" --urls "$dir/urls-${SIZES##* }.txt" > /dev/null 2>&1
         run_interleaved http "${http_ids[@]}"
 
         local delay_ids=()
@@ -1182,7 +1185,7 @@ PY
 
     say ""
     say "commands (from $ROOT; W = a scratch directory, P = nginx's port, D = its delayed port, S = weft's server's, found free at run time):"
-    say "  site:    $PY bench/site.py W/www --port P --urls-dir W --lists $sizes_all"
+    say "  site:    $PY bench/site.py W/www --port P --urls-dir W --lists${sizes_all:+ $sizes_all}"
     say "  server:  $NGINX -e W/nginx/error.log -p W/nginx/ -c W/nginx/nginx.conf -g 'daemon off;'   (config: start_nginx in bench/run.sh)"
     [ -n "$delay" ] && [ -z "$only" ] && say "  lists for D: urls-$KD.txt with :P/ replaced by :D/ (urls-$KD-delay.txt)"
     [ -x "$weft_server" ] && say "  server:  ${weft_server//$ROOT\//} --root W/www --port S"

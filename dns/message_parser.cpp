@@ -4,7 +4,7 @@
 // point strictly before the name (or jumped-to suffix) it appears in, which makes loops
 // impossible to follow and bounds the work per name. Bytes after the last record are ignored,
 // as most stub resolvers do, since some servers and middleboxes pad replies.
-// Tests: tests/dns/message_parser_test.cpp
+// Tests: tests/dns/message_parser_test.cpp, tests/dns/message_parser_malformed_test.cpp
 #include "dns/message.h"
 
 #include <algorithm>
@@ -19,7 +19,8 @@ constexpr std::size_t kMaxNameWire = 255;
 // A name holds at most 127 labels, and an encoder needs at most one pointer after each (plus
 // one up front); more is a chain built to waste our time.
 constexpr int kMaxPointers = 128;
-// The longest presentation form of a 255-byte wire name: every byte "\DDD", plus the dots.
+// Room for the longest presentation form of a 255-byte wire name, every byte "\DDD" plus the
+// dots: 1003 characters (labels of 63, 63, 63 and 61 bytes).
 constexpr std::size_t kMaxPresentation = 1024;
 constexpr std::size_t kMinQuestion = 5;  // root name, type, class
 constexpr std::size_t kMinRecord = 11;   // root name, type, class, ttl, rdlength

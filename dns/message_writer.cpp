@@ -2,7 +2,7 @@
 // dns/message_writer.cpp: encodeQuery and encodeMessage, presentation names to wire names, and
 // the small helpers around record types. Compression matches suffixes byte for byte, not
 // case-insensitively, so a decode of what we wrote gives back exactly the names we were given.
-// Tests: tests/dns/message_writer_test.cpp
+// Tests: tests/dns/message_writer_test.cpp, tests/dns/message_writer_roundtrip_test.cpp
 #include "dns/message.h"
 
 #include <array>

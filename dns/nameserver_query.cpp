@@ -36,10 +36,11 @@ private:
 
 class Query final : public std::enable_shared_from_this<Query> {
 public:
-    Query(Reactor& reactor, QueryIds& ids, std::string name, RecordType type, const ServerPolicy& policy)
-        : reactor_(reactor), ids_(ids), name_(std::move(name)), type_(type), policy_(policy),
-          noEdns_(policy.servers.size(), false), udp_(*this),
-          serverIndex_(policy.servers.empty() ? 0 : policy.firstServer % policy.servers.size()) {}
+    Query(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
+          std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer)
+        : reactor_(reactor), ids_(ids), name_(std::move(name)), type_(type), policyRef_(std::move(policy)),
+          policy_(*policyRef_), udp_(*this), firstServer_(firstServer),
+          serverIndex_(policy_.servers.empty() ? 0 : firstServer % policy_.servers.size()) {}
     ~Query() { closeUdp(); }
 
     Deferred<Reply> start(nanoseconds deadline) {
@@ -48,10 +49,7 @@ public:
             if (auto self = weak.lock()) self->finish(Failure(CancelledError()));
         });
         self_ = shared_from_this();
-        deadline_ = reactor_.callLater(deadline, [weak] {
-            if (auto self = weak.lock())
-                self->finish(Failure(Timeout(self->name_, self->serverName(), "deadline passed")));
-        });
+        deadlineAt_ = reactor_.now() + deadline;  // one timer serves tries and the deadline
         auto result = result_;  // finish() may run inside tryNext() and drop self_
         if (policy_.servers.empty()) finish(Failure(NoNameservers(name_)));
         else send();
@@ -89,7 +87,9 @@ public:
 private:
     [[nodiscard]] const Address& server() const { return policy_.servers[serverIndex_]; }
     [[nodiscard]] std::string serverName() const { return policy_.servers.empty() ? "" : server().toString(); }
-    [[nodiscard]] bool ednsFor() const { return policy_.ednsPayload && !noEdns_[serverIndex_]; }
+    [[nodiscard]] bool ednsFor() const {
+        return policy_.ednsPayload && !(noEdns_ >> std::min<std::size_t>(serverIndex_, 63) & 1);
+    }
 
     Verdict check(std::span<const std::byte> bytes, Message& message) {
         if (bytes.size() < 12) return Verdict::Ignore;
@@ -121,7 +121,7 @@ private:
                 return finish(Reply{std::move(message), server()});
             case Rcode::FormErr:
                 if (ednsFor()) {  // an old server that does not know EDNS (RFC 6891 §7)
-                    noEdns_[serverIndex_] = true;
+                    noEdns_ |= std::uint64_t{1} << std::min<std::size_t>(serverIndex_, 63);
                     return send();
                 }
                 last_ = Failure(ServerFailure(name_, serverName(), "format error"));
@@ -146,7 +146,7 @@ private:
         if (++tryNumber_ >= static_cast<std::size_t>(std::max(policy_.attempts, 1)) * count) {
             return finish(last_ ? std::move(*last_) : Failure(Timeout(name_, serverName())));
         }
-        serverIndex_ = (policy_.firstServer + tryNumber_) % count;
+        serverIndex_ = (firstServer_ + tryNumber_) % count;
         send();
     }
 
@@ -155,16 +155,21 @@ private:
         return policy_.attemptTimeout * (1 << std::min<std::size_t>(round, 4));
     }
 
+    // The try's timeout, or the deadline if that comes first.
     void armTryTimer() {
         if (tryTimer_.active()) tryTimer_.cancel();
         std::weak_ptr<Query> weak = weak_from_this();
         auto timeout = tryTimeout();
-        tryTimer_ = reactor_.callLater(timeout, [weak, timeout] {
-            if (auto self = weak.lock()) {
-                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-                self->last_ = Failure(Timeout(self->name_, self->serverName(), "no answer in " + std::to_string(ms) + " ms"));
-                self->tryNext();
+        auto wait = std::min(timeout, std::max(deadlineAt_ - reactor_.now(), nanoseconds(0)));
+        tryTimer_ = reactor_.callLater(wait, [weak, timeout] {
+            auto self = weak.lock();
+            if (!self) return;
+            if (self->reactor_.now() >= self->deadlineAt_) {
+                return self->finish(Failure(Timeout(self->name_, self->serverName(), "deadline passed")));
             }
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+            self->last_ = Failure(Timeout(self->name_, self->serverName(), "no answer in " + std::to_string(ms) + " ms"));
+            self->tryNext();
         });
     }
 
@@ -209,7 +214,7 @@ private:
 
     void closeUdp() noexcept {
         if (udp_.fd.get() >= 0) {
-            reactor_.unwatch(udp_.fd.get());
+            reactor_.unwatchClosing(udp_.fd.get());
             udp_.fd.reset();
         }
     }
@@ -222,7 +227,6 @@ private:
         closeUdp();
         tcp_.reset();
         if (tryTimer_.active()) tryTimer_.cancel();
-        if (deadline_.active()) deadline_.cancel();
         if constexpr (std::is_same_v<std::decay_t<R>, Failure>) result_.errback(std::forward<R>(outcome));
         else result_.callback(std::forward<R>(outcome));
     }
@@ -231,16 +235,18 @@ private:
     QueryIds& ids_;
     std::string name_;
     RecordType type_;
-    ServerPolicy policy_;
-    std::vector<bool> noEdns_;
+    std::shared_ptr<const ServerPolicy> policyRef_;
+    const ServerPolicy& policy_;
+    std::uint64_t noEdns_ = 0;  // by server index: those that answered FORMERR to EDNS
     UdpTry udp_;
     std::unique_ptr<TcpExchange> tcp_;
     std::vector<std::byte> query_;
     Deferred<Reply> result_;
     std::shared_ptr<Query> self_;  // alive while asking; the reactor holds only raw pointers
     DelayedCall tryTimer_;
-    DelayedCall deadline_;
+    nanoseconds deadlineAt_{0};
     std::optional<Failure> last_;
+    std::size_t firstServer_ = 0;
     std::size_t serverIndex_ = 0;
     std::size_t tryNumber_ = 0;
     std::uint16_t id_ = 0;
@@ -264,8 +270,9 @@ void UdpTry::readReady() {
 }  // namespace
 
 Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
-                               const ServerPolicy& policy, std::chrono::nanoseconds deadline) {
-    auto query = std::make_shared<Query>(reactor, ids, std::move(name), type, policy);
+                               std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer,
+                               std::chrono::nanoseconds deadline) {
+    auto query = std::make_shared<Query>(reactor, ids, std::move(name), type, std::move(policy), firstServer);
     return query->start(deadline);
 }
 

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,6 @@ struct ServerPolicy {
     std::vector<Address> servers;
     std::chrono::nanoseconds attemptTimeout = std::chrono::seconds(5);
     int attempts = 2;
-    std::size_t firstServer = 0;  // where the first round starts (rotate)
     std::optional<std::uint16_t> ednsPayload = 1232;
     bool tcpOnly = false;         // skip UDP (tests; servers that only speak TCP)
 };
@@ -46,7 +46,10 @@ struct Reply {
     Address server;
 };
 
+// `firstServer` is where the first round starts (resolv.conf's rotate); the policy is shared
+// by every query made under it.
 [[nodiscard]] Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
-                                             const ServerPolicy& policy, std::chrono::nanoseconds deadline);
+                                             std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer,
+                                             std::chrono::nanoseconds deadline);
 
 }  // namespace weft::dns

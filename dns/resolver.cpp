@@ -33,6 +33,12 @@ bool isLocalhost(std::string_view name) {
     return n == "localhost" || (n.size() > 10 && n.ends_with(".localhost"));
 }
 
+// RFC 6761 §6.4: names under .invalid never exist, and no server needs to be asked.
+bool isInvalid(std::string_view name) {
+    auto n = lowered(name);
+    return n == "invalid" || n.ends_with(".invalid");
+}
+
 std::vector<IPAddress> addressesOf(const std::vector<ResourceRecord>& records) {
     std::vector<IPAddress> out;
     for (const auto& rr : records)
@@ -70,17 +76,23 @@ Resolver::~Resolver() {
     }
 }
 
-const ResolvConf& Resolver::conf() { return resolvConf_.get(reactor_.now()); }
+const ResolvConf& Resolver::conf() {
+    if (resolvConf_.reloadIfChanged(reactor_.now())) policy_.reset();
+    return resolvConf_.get(reactor_.now());
+}
 
-ServerPolicy Resolver::policy() {
+std::shared_ptr<const ServerPolicy> Resolver::policy() {
     const ResolvConf& rc = conf();
-    ServerPolicy p;
-    p.servers = options_.nameservers ? *options_.nameservers : rc.nameservers;
-    p.attemptTimeout = options_.attemptTimeout ? *options_.attemptTimeout : nanoseconds(rc.timeout);
-    p.attempts = options_.attempts ? *options_.attempts : rc.attempts;
-    p.firstServer = rc.rotate && !p.servers.empty() ? rotation_++ % p.servers.size() : 0;
-    p.ednsPayload = options_.ednsPayload;
-    return p;
+    if (!policy_) {
+        auto p = std::make_shared<ServerPolicy>();
+        p->servers = options_.nameservers ? *options_.nameservers : rc.nameservers;
+        p->attemptTimeout = options_.attemptTimeout ? *options_.attemptTimeout : nanoseconds(rc.timeout);
+        p->attempts = options_.attempts ? *options_.attempts : rc.attempts;
+        p->ednsPayload = options_.ednsPayload;
+        rotate_ = rc.rotate;
+        policy_ = std::move(p);
+    }
+    return policy_;
 }
 
 std::vector<std::string> Resolver::candidates(std::string_view name) {
@@ -137,7 +149,9 @@ Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type,
     slot = std::make_unique<Pending>();
     slot->waiters.push_back(waiter);
     auto remaining = std::max(deadline - reactor_.now(), nanoseconds(0));
-    auto query = askNameservers(reactor_, ids_, fqdn, type, policy(), remaining);
+    auto shared = policy();
+    std::size_t first = rotate_ && !shared->servers.empty() ? rotation_++ % shared->servers.size() : 0;
+    auto query = askNameservers(reactor_, ids_, fqdn, type, std::move(shared), first, remaining);
     if (auto it = inFlight_.find(key); it != inFlight_.end()) it->second->query = query;
     query.addBoth([this, alive, key, fqdn, type, chainBudget, deadline](Result<Reply> reply) {
         if (*alive) settle(key, fqdn, type, chainBudget, deadline, std::move(reply));
@@ -192,6 +206,7 @@ Deferred<std::vector<IPAddress>> Resolver::lookupAddress(std::string name, std::
         if (ips.empty()) return fail<std::vector<IPAddress>>(Failure(NoAddresses(name, "", "an IP literal of the other family")));
         return succeed(std::move(ips));
     }
+    if (isInvalid(name)) return fail<std::vector<IPAddress>>(Failure(NameNotFound(name, "")));
     if (auto hosts = fromHosts(name)) {
         auto ips = keep(std::move(*hosts));
         std::stable_partition(ips.begin(), ips.end(), [](const IPAddress& ip) { return ip.isV4(); });
@@ -257,6 +272,7 @@ Deferred<std::vector<ResourceRecord>> Resolver::lookup(std::string name, RecordT
             if (!records.empty()) return succeed(std::move(records));
         }
     }
+    if (isInvalid(name)) return fail<std::vector<ResourceRecord>>(Failure(NameNotFound(name, "")));
     std::vector<std::string> names;
     try {
         names = candidates(name);

@@ -9,7 +9,7 @@
 //
 // What a lookup does, in order:
 // - An IP literal is its own answer; "localhost" (and *.localhost) is loopback when the hosts
-//   file does not say otherwise (RFC 6761).
+//   file does not say otherwise, and *.invalid is NameNotFound at once (RFC 6761).
 // - The hosts file, for A and AAAA.
 // - The search list, in glibc's order: a name with at least `ndots` dots is tried as it is
 //   first, then with each search domain; a shorter one with the domains first; a name with a
@@ -96,7 +96,7 @@ private:
                                                              std::optional<IPAddress::Family> family);
     Deferred<std::vector<ResourceRecord>> lookupCandidates(std::vector<std::string> names, std::string asked,
                                                            RecordType type);
-    ServerPolicy policy();
+    std::shared_ptr<const ServerPolicy> policy();  // rebuilt when resolv.conf changes
     const ResolvConf& conf();
     std::optional<std::vector<IPAddress>> fromHosts(std::string_view name);
     std::chrono::nanoseconds now() const { return options_.clock ? options_.clock() : reactor_.now(); }
@@ -108,6 +108,8 @@ private:
     Cache cache_;
     QueryIds ids_;
     std::size_t rotation_ = 0;
+    std::shared_ptr<const ServerPolicy> policy_;
+    bool rotate_ = false;
     std::unordered_map<std::string, std::unique_ptr<Pending>> inFlight_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -3,6 +3,7 @@
 #include "http/agent.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "defer/coroutine.h"
 #include "defer/shortcuts.h"
@@ -17,14 +18,14 @@ public:
     std::vector<ClientConnection*> idle;
     std::vector<ClientConnection*> all;  // connected, idle or busy
     std::size_t opening = 0;
-    std::deque<Deferred<Lease>> waiting;
+    std::deque<std::pair<Deferred<Lease>, std::shared_ptr<Progress>>> waiting;
 
     [[nodiscard]] std::size_t open() const noexcept { return all.size() + opening; }
     [[nodiscard]] bool full() const noexcept { return open() >= agent_.options_.maxConnectionsPerHost; }
 
     void connectionIdle(ClientConnection& connection) override {
         while (!waiting.empty()) {
-            auto next = std::move(waiting.front());
+            auto next = std::move(waiting.front().first);
             waiting.pop_front();
             if (next.called()) continue;  // cancelled while in line
             return next.callback(Lease{&connection, true});
@@ -41,9 +42,9 @@ public:
 
     void serveWaiting() {
         while (!waiting.empty() && !full()) {
-            auto next = std::move(waiting.front());
+            auto [next, progress] = std::move(waiting.front());
             waiting.pop_front();
-            if (!next.called()) dialFor(next, nullptr);
+            if (!next.called()) dialFor(next, std::move(progress));
         }
     }
 
@@ -57,7 +58,11 @@ public:
                   agent_.options_.connectTimeout, std::move(progress))
             .addCallbacks(
                 [this, alive, lease](ClientConnection* connection) mutable {
-                    if (!*alive) return connection->abort();
+                    if (!*alive) {  // the Agent is gone: so is its pool
+                        connection->abort();
+                        if (!lease.called()) lease.errback(Failure(CancelledError()));
+                        return;
+                    }
                     --opening;
                     connection->setOwner(this);
                     all.push_back(connection);
@@ -65,7 +70,10 @@ public:
                     else lease.callback(Lease{connection, false});
                 },
                 [this, alive, lease](Failure& failure) mutable {
-                    if (!*alive) return;
+                    if (!*alive) {
+                        if (!lease.called()) lease.errback(failure);
+                        return;
+                    }
                     --opening;
                     if (!lease.called()) lease.errback(failure);
                     serveWaiting();  // those in line try for themselves
@@ -79,7 +87,7 @@ public:
         }
         all.clear();
         idle.clear();
-        for (auto& w : waiting)
+        for (auto& [w, progress] : waiting)
             if (!w.called()) w.errback(Failure(CancelledError()));
         waiting.clear();
     }
@@ -124,7 +132,7 @@ Deferred<Agent::Lease> Agent::acquire(const Url& url, bool fresh, std::shared_pt
         if (connection->usable()) return succeed(Lease{connection, true});
     }
     Deferred<Lease> lease;
-    if (pool.full()) pool.waiting.push_back(lease);
+    if (pool.full()) pool.waiting.emplace_back(lease, std::move(progress));
     else pool.dialFor(lease, std::move(progress));
     return lease;
 }
@@ -135,6 +143,7 @@ Deferred<Response> Agent::request(Request request, RequestOptions options) {
 }
 
 Deferred<Response> Agent::exchange(Request request, RequestOptions options) {
+    auto alive = alive_;  // a request in flight outlives the Agent: its connection fails as it goes
     for (int attempt = 0;; ++attempt) {
         Lease lease = co_await acquire(request.url, attempt > 0, options.progress);
         try {
@@ -142,7 +151,7 @@ Deferred<Response> Agent::exchange(Request request, RequestOptions options) {
         } catch (const ConnectionClosed& closed) {
             // A pooled connection the server had closed while it sat idle: one more try, on a
             // new connection, for a request that may safely be sent twice.
-            if (!(lease.reused && attempt == 0 && closed.received() == 0 && request.idempotent())) throw;
+            if (!(*alive && lease.reused && attempt == 0 && closed.received() == 0 && request.idempotent())) throw;
         }
     }
 }

@@ -46,7 +46,8 @@ public:
     Agent(const Agent&) = delete;
     Agent& operator=(const Agent&) = delete;
 
-    [[nodiscard]] Deferred<Response> request(Request request, RequestOptions options = {});
+    [[nodiscard]] Deferred<Response> request(Request request, RequestOptions options);
+    [[nodiscard]] Deferred<Response> request(Request request) { return this->request(std::move(request), RequestOptions{}); }
 
     [[nodiscard]] const AgentOptions& options() const noexcept { return options_; }
     [[nodiscard]] AnyClock& clock() noexcept { return clock_; }

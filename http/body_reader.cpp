@@ -128,7 +128,7 @@ BodyReader::Step BodyReader::readSizeLine(InputBuffer& input) {
     std::string_view data = input.data();
     std::uint64_t base = input.offset();
     std::size_t end = std::min(data.size(), limits_.maxChunkLine);
-    const void* lf = std::memchr(data.data(), '\n', end);
+    const void* lf = end > 0 ? std::memchr(data.data(), '\n', end) : nullptr;  // data() may be null
     if (lf == nullptr) {
         if (data.size() < limits_.maxChunkLine) return {Status::NeedData, {}};
         return fail(Malformed::BadChunk, base + limits_.maxChunkLine,

@@ -31,16 +31,28 @@ Deferred<Response> ClientConnection::send(const Request& request, const RequestO
         closed.errback(Failure(ConnectionClosed(0, "the connection cannot take a request")));
         return closed;
     }
+    setStep(options, Step::SendRequest);
+    std::optional<std::uint64_t> length;
+    if (request.body && !request.chunked) length = request.body->size();
+    std::string head;
+    try {
+        head = writeRequestHead(request.method, request.url, request.headers, length, request.chunked);
+    } catch (...) {
+        // Nothing was sent: the connection is as good as it was and goes back to its owner
+        // (else it would count against the pool's limit for ever, neither busy nor idle).
+        Failure refused = Failure::current();
+        if (!idleTimer_.active()) armIdleTimer();
+        if (owner_) owner_->connectionIdle(*this);
+        Deferred<Response> failed;
+        failed.errback(std::move(refused));
+        return failed;
+    }
     stopTimers();
     options_ = options;
     response_ = Response{};
     received_ = 0;
     bodyBytes_ = 0;
     streaming_ = false;
-    setStep(options_, Step::SendRequest);
-    std::optional<std::uint64_t> length;
-    if (request.body && !request.chunked) length = request.body->size();
-    std::string head = writeRequestHead(request.method, request.url, request.headers, length, request.chunked);
     parser_.startResponse(request.method);
     pending_.emplace([this](Deferred<Response>&) {
         // The caller gave up: the socket goes at once, and the Deferred reads CancelledError.
@@ -113,7 +125,9 @@ void ClientConnection::complete(bool keepAlive) {
     pending_.reset();
     ++responses_;
     Response response = std::move(response_);
-    if (keepAlive && !closing_ && connected()) {
+    // Bytes past the end of the response were not asked for: read as the next request's
+    // answer they would desynchronise the stream, so the connection is not reused.
+    if (keepAlive && parser_.buffered() == 0 && !closing_ && connected()) {
         armIdleTimer();
         if (owner_) owner_->connectionIdle(*this);  // may hand it to the next request at once
     } else {

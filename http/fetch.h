@@ -47,12 +47,20 @@ struct FetchOptions {
     std::function<void(int status)> onStream;        // bodySink's response's status, before its body
 };
 
-[[nodiscard]] Deferred<Response> fetch(Agent& agent, std::string url, FetchOptions options = {});
+[[nodiscard]] Deferred<Response> fetch(Agent& agent, std::string url, FetchOptions options);
 
 // The article's getPage: GET, following redirects, the body in Response::body.
-[[nodiscard]] inline Deferred<Response> getPage(Agent& agent, std::string url, FetchOptions options = {}) {
+[[nodiscard]] inline Deferred<Response> getPage(Agent& agent, std::string url, FetchOptions options) {
     options.method = "GET";
     return fetch(agent, std::move(url), std::move(options));
+}
+// Overloads rather than default arguments: g++ 12 destroys a default argument's temporary
+// twice when the call is the operand of co_await (`co_await getPage(agent, url)`).
+[[nodiscard]] inline Deferred<Response> getPage(Agent& agent, std::string url) {
+    return getPage(agent, std::move(url), FetchOptions{});
+}
+[[nodiscard]] inline Deferred<Response> fetch(Agent& agent, std::string url) {
+    return fetch(agent, std::move(url), FetchOptions{});
 }
 
 }  // namespace weft::http

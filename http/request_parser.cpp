@@ -49,6 +49,10 @@ RequestParser::RequestParser(Limits limits) : limits_(limits) {}
 void RequestParser::feed(std::string_view bytes) {
     if (eof_) throw std::logic_error("RequestParser::feed after feedEof");
     if (state_ == State::Failed) return;
+    if (state_ == State::Closed) {
+        discarded_ += bytes.size();
+        return;
+    }
     input_.feed(bytes);
 }
 

@@ -51,7 +51,12 @@ void ResponseParser::startResponse(std::string_view requestMethod) {
 void ResponseParser::feed(std::string_view bytes) {
     if (eof_) throw std::logic_error("ResponseParser::feed after feedEof");
     if (state_ == State::Failed) return;
+    if (state_ == State::Closed) {
+        discarded_ += bytes.size();
+        return;
+    }
     input_.feed(bytes);
+    if (state_ == State::Idle) input_.keep();  // no event will come for them until startResponse
 }
 
 void ResponseParser::feedEof() { eof_ = true; }

@@ -16,7 +16,7 @@
 //
 // Lifetimes. feed() does not copy: the bytes must stay valid until next() returns NeedData
 // or MessageEnd (or throws), so call next() until one of those before returning to the
-// reactor. The parser copies only what it must keep past that point (a partial head, the
+// reactor (bytes fed between a MessageEnd and the next startResponse() are copied at once). The parser copies only what it must keep past that point (a partial head, the
 // start of a chunk line, bytes after a response). BodyData::bytes is valid until the next
 // call to next() or feed().
 //

@@ -228,10 +228,15 @@ private:
     void refuse(int status, std::string_view why) {
         closing_ = true;
         if (!transport_) return;
-        // Earlier answers still owed go first only if ready; a broken stream ends it here.
-        auto response = ServerResponse::text(status, std::string(why) + "\n");
-        transport_->write(serialise(response, false, false, 1));
-        transport_->loseConnection();
+        if (requestTimer_.active()) requestTimer_.cancel();
+        // A broken stream ends with this answer; but it answers the request that broke it, so
+        // it goes out after the answers still owed to the requests before (a pipelining client
+        // would read it as the answer to the first of those otherwise).
+        Pending refusal;
+        refusal.bytes = serialise(ServerResponse::text(status, std::string(why) + "\n"), false, false, 1);
+        refusal.keepAlive = false;
+        queue_.push_back(std::move(refusal));
+        flush();
     }
 
     void pauseReading() {

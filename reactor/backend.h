@@ -42,6 +42,9 @@ public:
     // Sets the interest for fd (Interest::None stops watching it; the caller closes fds only
     // after that). Fails with a typed error, e.g. ConnectionError::FdOutOfRange from select.
     [[nodiscard]] virtual std::error_code watch(int fd, Interest interest) = 0;
+    // Stops watching an fd that the caller closes next (and never duplicated). Backends whose
+    // kernel forgets an fd when it is closed (epoll, kqueue) skip the syscall.
+    virtual void forgetClosing(int fd) noexcept { (void)watch(fd, Interest::None); }
     // Waits up to `timeout` (forever if empty) and appends what is ready; EINTR is no error.
     [[nodiscard]] virtual std::error_code wait(std::optional<std::chrono::nanoseconds> timeout,
                                                std::vector<Readiness>& ready) = 0;

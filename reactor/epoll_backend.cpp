@@ -46,6 +46,11 @@ public:
         return {};
     }
 
+    // close() takes the fd out of the epoll set when it was its only reference: no EPOLL_CTL_DEL.
+    void forgetClosing(int fd) noexcept override {
+        if (fd >= 0 && static_cast<std::size_t>(fd) < registered_.size()) registered_[static_cast<std::size_t>(fd)] = Interest::None;
+    }
+
     std::error_code wait(std::optional<std::chrono::nanoseconds> timeout, std::vector<Readiness>& ready) override {
         int n = epoll_wait(epollFd_.get(), events_.data(), static_cast<int>(events_.size()), timeoutMilliseconds(timeout));
         if (n < 0) return errno == EINTR ? std::error_code{} : lastError();

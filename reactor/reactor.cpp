@@ -322,4 +322,10 @@ void Reactor::unwatch(int fd) noexcept {
     if (static_cast<std::size_t>(fd) < watches_.size()) watches_[static_cast<std::size_t>(fd)] = Watch{};
 }
 
+void Reactor::unwatchClosing(int fd) noexcept {
+    if (fd < 0) return;
+    backend_->forgetClosing(fd);
+    if (static_cast<std::size_t>(fd) < watches_.size()) watches_[static_cast<std::size_t>(fd)] = Watch{};
+}
+
 }  // namespace weft

@@ -148,6 +148,9 @@ public:
     // Watching fds (for transports). Interest::None stops; do that before closing the fd.
     [[nodiscard]] std::error_code watch(int fd, Interest interest, FdHandler& handler);
     void unwatch(int fd) noexcept;
+    // unwatch() for an fd about to be closed that was never duplicated: cheaper (no syscall
+    // with epoll or kqueue), for sockets that live for one exchange (dns/'s UDP queries).
+    void unwatchClosing(int fd) noexcept;
 
     // TCP over IPv4 and IPv6 (reactor/tcp.cpp). `interface` is an IP literal; empty means all
     // IPv4 addresses. The factory must outlive the port; destroying the port stops listening.

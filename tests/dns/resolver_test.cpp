@@ -321,6 +321,9 @@ TEST_CASE("dns/resolver: IP literals, localhost and bad names need no server") {
     REQUIRE(local.succeeded());
     CHECK(local.value().size() == 2);
     CHECK(local.value()[0].toString() == "127.0.0.1");
+    auto invalid = settle(reactor, resolver.lookupAddress("no-such-host.INVALID"));
+    REQUIRE(invalid.failed());
+    CHECK(invalid.failure().check<NameNotFound>());
     auto bad = settle(reactor, resolver.lookupAddress(std::string(64, 'a') + ".test"));
     REQUIRE(bad.failed());
     CHECK(bad.failure().check<InvalidName>());

@@ -286,3 +286,14 @@ TEST_CASE("startResponse in the middle of a response is a logic_error") {
     parser.startResponse("GET");
     CHECK_THROWS_AS(parser.startResponse("GET"), std::logic_error);
 }
+
+TEST_CASE("bytes fed while idle are copied at once, so feeding again without next() is fine") {
+    ResponseParser parser;
+    parser.feed("HTTP/1.1 200 OK\r\n");
+    parser.feed("Content-Length: 0\r\n\r\n");
+    CHECK(parser.buffered() == 38);
+    CHECK(std::holds_alternative<NeedData>(parser.next()));
+    parser.startResponse("GET");
+    CHECK(std::get<ResponseHead>(parser.next()).status == 200);
+    CHECK(std::get<MessageEnd>(parser.next()).keepAlive);
+}
