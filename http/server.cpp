@@ -166,7 +166,9 @@ private:
             if (queue_.size() >= server_.options_.maxPipelined) pauseReading();
             else resumeReading();
         }
-        if (parser_.inRequest() && !requestTimer_.active()) armRequestTimer();
+        // A request waiting for read-ahead room is not late: its clock starts when it is read.
+        if (parser_.inRequest() && !requestTimer_.active() && queue_.size() < server_.options_.maxPipelined)
+            armRequestTimer();
     }
 
     void startRequest(RequestHead head) {

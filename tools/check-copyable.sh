@@ -99,10 +99,13 @@ check() {
             echo "copyable: $m: FAILED: reaches outside $m/${deps:+ and its dependencies (${deps// /, })}:"
             while IFS= read -r line; do
                 file=${line%%: fatal error*}
+                file=${file#./}
                 inc=${line#*fatal error: }
                 inc=${inc%: No such file or directory}
                 if [ -e "$root/$inc" ]; then
-                    echo "copyable:   $file includes \"$inc\" (in ${inc%%/*}/, not a declared dependency of $m)"
+                    local owner=${inc%%/*}/
+                    [ "$owner" = tests/ ] && owner=$(cut -d/ -f1-2 <<<"$inc")/
+                    echo "copyable:   $file includes \"$inc\" (in $owner, not a declared dependency of $m)"
                 else
                     echo "copyable:   $file includes \"$inc\", which is nowhere in the repository"
                 fi

@@ -493,6 +493,10 @@ TEST_CASE("http/fetch: a port nobody listens on is ConnectionRefused while conne
     CHECK(refused.url() == "http://example.test:81/");
     CHECK(refused.address() == "example.test:81");
     CHECK(refused.reason() == weft::ConnectionError::Refused);
+    w.dialer.addHost("quiet.test");  // resolves, listens on nothing
+    auto quiet = errorOf<ConnectionRefused>(settle(w.dialer, w.clock, getPage(*w.agent, "http://quiet.test/")));
+    CHECK(quiet.address() == "quiet.test");
+    CHECK(quiet.url() == "http://quiet.test/");
 }
 
 TEST_CASE("http/fetch: URLs weft cannot fetch fail before any DNS") {

@@ -139,7 +139,7 @@ TEST_CASE("http/hostile: a server that reads the request and says nothing: Timeo
 
 TEST_CASE("http/hostile: a slow drip within the read timeout succeeds") {
     Hostile h;
-    const std::string body = "drip, drip, drip....";  // 20 bytes, one every 10 ms
+    const std::string body(50, 'd');  // one byte every 10 ms: 500 ms in all
     h.raw.onRequest = [&](Connection& c, const std::string&, const std::string&) {
         c.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
         auto record = h.raw.connections.at(c.index);
@@ -154,7 +154,7 @@ TEST_CASE("http/hostile: a slow drip within the read timeout succeeds") {
         (*drip)(0);
     };
     FetchOptions options;
-    options.readTimeout = 150ms;  // far more than 10 ms between bytes, far less than the whole
+    options.readTimeout = 300ms;  // far more than 10 ms between bytes, less than the whole
     auto result = h.run(getPage(*h.agent, h.url("/drip"), options));
     REQUIRE(result.succeeded());
     CHECK(result.value().body == body);

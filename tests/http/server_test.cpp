@@ -253,6 +253,31 @@ TEST_CASE("http/server: no more than maxPipelined requests are read ahead of the
     CHECK(got[2].body == "2");
 }
 
+TEST_CASE("http/server: a request that arrived whole but waits for read-ahead room is not timed out") {
+    World w(options([](ServerOptions& o) {
+        o.maxPipelined = 1;
+        o.requestTimeout = 10s;
+    }));
+    std::vector<Deferred<ServerResponse>> slow;
+    w.site.routePrefix("/", [&](const ServerRequest&) { return slow.emplace_back(); });
+    RawClient& c = w.connect();
+    c.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n");  // both on time
+    w.pump();
+    REQUIRE(slow.size() == 1);
+    w.clock.advance(20s);  // the first answer takes its time
+    w.pump();
+    slow[0].callback(ServerResponse::text(200, "1"));
+    w.pump();
+    REQUIRE(slow.size() == 2);
+    slow[1].callback(ServerResponse::text(200, "2"));
+    w.pump();
+    auto got = answers(c.received);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].status == 200);
+    CHECK(got[1].status == 200);
+    CHECK_FALSE(c.lost);
+}
+
 TEST_CASE("http/server: chunkSize > 0 sends the body chunked") {
     World w;
     w.site.route("/c", [](const ServerRequest&) {
