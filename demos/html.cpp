@@ -164,8 +164,9 @@ private:
     void readText(StartTag& tag) {
         for (std::size_t i = 0; i < TextElements.size(); ++i) {
             if (!named(tag.name, TextElements[i])) continue;
+            const bool rawText = i < 2;  // script or style
             std::size_t end = findEndTag(i);
-            if (end == npos) end = i < 2 ? html_.size() : std::min(html_.find('<', pos_), html_.size());
+            if (end == npos) end = rawText ? html_.size() : std::min(html_.find('<', pos_), html_.size());
             tag.text = html_.substr(pos_, end - pos_);
             pos_ = end;
             return;

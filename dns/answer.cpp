@@ -43,7 +43,8 @@ Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType 
         }
     }
     for (const auto& rr : reply.answers)
-        if (rr.type == type && namesEqual(rr.name, answer.canonicalName)) answer.records.push_back(rr);
+        if ((rr.type == type || type == RecordType::ANY) && namesEqual(rr.name, answer.canonicalName))
+            answer.records.push_back(rr);
 
     if (!answer.records.empty()) {
         answer.kind = Answer::Kind::Records;

@@ -94,12 +94,11 @@ check() {
     if ! (cd "$dir" && "$CXX" "${flags[@]}" "-DWEFT_SOURCE_DIR=\"$dir\"" "-DWEFT_BUILD_DIR=\"$dir\"" \
             "${sources[@]}" -pthread -o t) >"$dir/build.log" 2>&1; then
         local missing line file inc
-        missing=$(grep -E 'fatal error: .*: No such file or directory' "$dir/build.log" | sort -u)
+        missing=$(grep -E 'fatal error: .*: No such file or directory' "$dir/build.log" | sed 's|^\./||' | sort -u)
         if [ -n "$missing" ]; then
-            echo "copyable: $m: FAILED: reaches outside $m/${deps:+ and its dependencies (${deps// /, })}:"
+            echo "copyable: $m: FAILED: an include is missing from the copy of $m/ and what it needs (${deps:-nothing}):"
             while IFS= read -r line; do
                 file=${line%%: fatal error*}
-                file=${file#./}
                 inc=${line#*fatal error: }
                 inc=${inc%: No such file or directory}
                 if [ -e "$root/$inc" ]; then

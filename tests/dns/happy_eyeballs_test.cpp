@@ -155,6 +155,7 @@ TEST_CASE("dns/happy_eyeballs: the first attempt starts at once, each next one a
     CHECK(clock.pendingCalls() == 0);  // nothing left to start
     CHECK_FALSE(out->has_value());
     for (const auto& one : attempts.made) CHECK_FALSE(one.cancelled);
+    d.cancel();  // the attempts keep the race alive until they end
 }
 
 TEST_CASE("dns/happy_eyeballs: the delay between attempts can be chosen") {
@@ -193,6 +194,7 @@ TEST_CASE("dns/happy_eyeballs: an attempt that fails starts the next at once, wi
     CHECK(attempts.made.size() == 4);
     CHECK(attempts.at(3).startedAt == 260ms);
     CHECK_FALSE(out->has_value());
+    d.cancel();
 }
 
 TEST_CASE("dns/happy_eyeballs: the first success wins and the attempts still running are cancelled") {
