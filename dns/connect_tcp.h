@@ -17,7 +17,6 @@
 #include <memory>
 #include <string>
 
-#include "defer/coroutine.h"
 #include "dns/happy_eyeballs.h"
 #include "dns/resolver.h"
 #include "protocols/connect_protocol.h"
@@ -30,21 +29,25 @@ struct ConnectOptions {
     std::optional<IPAddress::Family> family;  // only this family
 };
 
+// (A callback chain, not a coroutine: clang 14 cannot emit a coroutine that is an inline
+// template under -fsanitize=address, "Cannot represent a difference across sections".)
 template <class P>
 [[nodiscard]] Deferred<P*> connectTCP(Resolver& resolver, std::string host, std::uint16_t port,
                                       std::function<std::unique_ptr<P>()> makeProtocol,
                                       ConnectOptions options = {}) {
-    std::vector<IPAddress> addresses = co_await resolver.lookupAddress(std::move(host), options.family);
     Reactor& reactor = resolver.reactor();
-    auto attempt = [&reactor, port, makeProtocol, timeout = options.attemptTimeout](const IPAddress& ip) {
-        Address to = ip.withPort(port);
-        return connectProtocol([&reactor, to, timeout](IClientFactory& f) { reactor.connectTCP(to, f, timeout); },
-                               makeProtocol());
-    };
-    auto discard = [](P*& late) {
-        if (late && late->transport()) late->transport()->abortConnection();
-    };
-    co_return co_await happyEyeballs<P*>(reactor, addresses, attempt, discard, options.attemptDelay);
+    return resolver.lookupAddress(std::move(host), options.family)
+        .addCallback([&reactor, port, makeProtocol = std::move(makeProtocol), options](std::vector<IPAddress> addresses) {
+            auto attempt = [&reactor, port, makeProtocol, timeout = options.attemptTimeout](const IPAddress& ip) {
+                Address to = ip.withPort(port);
+                return connectProtocol([&reactor, to, timeout](IClientFactory& f) { reactor.connectTCP(to, f, timeout); },
+                                       makeProtocol());
+            };
+            auto discard = [](P*& late) {
+                if (late && late->transport()) late->transport()->abortConnection();
+            };
+            return happyEyeballs<P*>(reactor, addresses, attempt, discard, options.attemptDelay);
+        });
 }
 
 }  // namespace weft::dns

@@ -25,6 +25,7 @@
 //   errors.h           DnsError, Malformed, ResolveError and its kinds
 //
 // Example:
+//   #include "defer/coroutine.h"
 //   #include "dns/dns.h"
 //   #include "protocols/protocol.h"
 //   #include <cstdio>

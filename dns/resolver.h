@@ -54,16 +54,16 @@ public:
     struct Options {
         std::string resolvConfPath = "/etc/resolv.conf";
         std::string hostsPath = "/etc/hosts";   // "": no hosts file
-        std::optional<std::vector<Address>> nameservers;   // replaces resolv.conf's servers only
-        std::optional<std::chrono::nanoseconds> attemptTimeout;  // replaces `options timeout`
-        std::optional<int> attempts;                             // replaces `options attempts`
+        std::optional<std::vector<Address>> nameservers = {};  // replaces resolv.conf's servers only
+        std::optional<std::chrono::nanoseconds> attemptTimeout = {};  // replaces `options timeout`
+        std::optional<int> attempts = {};                        // replaces `options attempts`
         std::chrono::nanoseconds deadline = std::chrono::seconds(30);  // one whole lookup
         bool useSearch = true;    // false: every name is taken as fully qualified
         bool useHosts = true;
         std::optional<std::uint16_t> ednsPayload = 1232;  // nullopt: plain 512-byte DNS
-        Cache::Options cache;
+        Cache::Options cache = {};
         std::chrono::nanoseconds configCheckInterval = std::chrono::seconds(1);
-        std::function<std::chrono::nanoseconds()> clock;  // the cache's time; default reactor.now()
+        std::function<std::chrono::nanoseconds()> clock = {};  // the cache's time; default reactor.now()
     };
 
     explicit Resolver(Reactor& reactor) : Resolver(reactor, Options{}) {}

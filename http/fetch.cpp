@@ -2,6 +2,8 @@
 // http/fetch.cpp: redirects, the deadline, and errors put in context. Tests: tests/http/fetch_test.cpp
 #include "http/fetch.h"
 
+#include <algorithm>
+
 #include "defer/coroutine.h"
 #include "dns/errors.h"
 #include "protocols/errors.h"
@@ -110,8 +112,11 @@ Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions optio
             co_return response;
         }
         redirects.push_back(request.url.toString());
-        if (static_cast<int>(redirects.size()) > options.maxRedirects) {
-            throw RedirectLoop(static_cast<int>(redirects.size()), next->toString(), text);
+        // Past the limit, or back to a URL already asked (nothing differs the second time).
+        const std::string nextText = next->toString();
+        const bool seen = std::find(redirects.begin(), redirects.end(), nextText) != redirects.end();
+        if (static_cast<int>(redirects.size()) > options.maxRedirects || seen) {
+            throw RedirectLoop(static_cast<int>(redirects.size()), nextText, text);
         }
         progress->step = Step::Redirect;
         const bool toGet = (response.status == 303 && request.method != "HEAD") ||

@@ -6,7 +6,8 @@
 //       std::printf("%d, %zu bytes\n", r.status, r.body.size());
 //   });
 //
-// Redirects (301, 302, 303, 307, 308) are followed up to maxRedirects, then RedirectLoop. The
+// Redirects (301, 302, 303, 307, 308) are followed up to maxRedirects, then RedirectLoop (at
+// once for a redirect back to a URL already visited). The
 // method follows RFC 9110 §15.4: 303 turns anything but HEAD into GET, 301 and 302 turn POST
 // into GET (as every browser does), 307 and 308 keep method and body. A relative Location is
 // resolved against the URL that sent it; a 3xx without Location, or whose Location is not an

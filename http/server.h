@@ -73,7 +73,7 @@ private:
 };
 
 struct ServerOptions {
-    RequestParser::Limits limits;
+    RequestParser::Limits limits = {};
     std::chrono::nanoseconds requestTimeout = std::chrono::seconds(30);  // first byte to last
     std::chrono::nanoseconds idleTimeout = std::chrono::seconds(60);     // between requests
     std::size_t maxPipelined = 32;  // requests read ahead of their answers
