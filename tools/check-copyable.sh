@@ -39,7 +39,7 @@ else
 fi
 trap 'kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 
-flags=(-std=c++20 -O1 -Wall -Wextra -Wpedantic -Werror -I.)
+flags=(-std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror -I.)
 # As in meson.build: g++ 12 reports a false -Wrestrict inside libstdc++ (GCC bug 105651).
 if "$CXX" --version | head -n 1 | grep -q 'g++.* 12\.'; then flags+=(-Wno-restrict); fi
 
