@@ -15,7 +15,7 @@ PACKAGES = meson ninja-build g++ clang libclang-rt-14-dev doctest-dev libasio-de
 NINJA = ninja -C
 TEST_ARGS ?=
 
-.PHONY: all build test demo bench fuzz copyable test-sanitize test-tsan deps clean
+.PHONY: all build test-build test demo bench fuzz copyable test-sanitize test-tsan deps clean
 
 all: build
 
@@ -28,9 +28,14 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	@$(NINJA) $(BUILD)
 
+# What the tests run (the suite, and the demos and tools it starts); not the benchmarks.
+TEST_TARGETS = tests/weft-tests demos/echo demos/planet demos/trivial demos/failures demos/weft-resolve demos/weft-get
+test-build: deps $(BUILD)/build.ninja
+	@$(NINJA) $(BUILD) $(TEST_TARGETS)
+
 # The parsers' fuzz targets, the copyable-modules check and the demos' self-tests first, then
 # the suite, so that the output ends with doctest's summary.
-test: build fuzz copyable
+test: test-build fuzz copyable
 	$(BUILD)/demos/echo --self-test
 	$(BUILD)/tests/weft-tests $(TEST_ARGS)
 
@@ -54,7 +59,7 @@ $(SANITIZE_BUILD)/build.ninja: | deps
 	    -Db_sanitize=address,undefined -Db_lundef=false
 
 test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
-	@$(NINJA) $(SANITIZE_BUILD)
+	@$(NINJA) $(SANITIZE_BUILD) $(TEST_TARGETS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(SANITIZE_BUILD)/tests/weft-tests $(TEST_ARGS)
 
