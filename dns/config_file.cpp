@@ -16,6 +16,8 @@
 namespace weft::dns {
 namespace {
 
+bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
 FileStamp stampFrom(const struct stat& st) noexcept {
     FileStamp stamp;
     stamp.exists = true;
@@ -71,6 +73,19 @@ FileSnapshot readSnapshot(const std::string& path, std::size_t maxBytes) {
     }
     snapshot.text = std::move(text);
     return snapshot;
+}
+
+std::vector<std::string_view> configWords(std::string_view line, std::string_view commentStarts) {
+    line = line.substr(0, line.find_first_of(commentStarts));
+    std::vector<std::string_view> words;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && isBlank(line[i])) ++i;
+        std::size_t start = i;
+        while (i < line.size() && !isBlank(line[i])) ++i;
+        if (i > start) words.push_back(line.substr(start, i - start));
+    }
+    return words;
 }
 
 }  // namespace weft::dns

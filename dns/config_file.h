@@ -10,6 +10,8 @@
 // the inode catches a file renamed into place, ctime an edit that restored the old mtime. A
 // missing or unreadable file reads as empty text, so a ResolvConf falls back to its defaults
 // and a HostsFile is empty. Single-threaded, like everything on the reactor.
+//
+// forEachConfigLine: the words of each line of such a file, as resolv.conf and hosts read.
 #pragma once
 
 #include <chrono>
@@ -17,7 +19,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace weft::dns {
 
@@ -46,6 +50,22 @@ inline constexpr std::size_t kMaxConfigFileBytes = std::size_t{1} << 20;
 // stamp of the open file. A file that is missing, unreadable or not a regular file (a FIFO
 // would block) gives empty text.
 [[nodiscard]] FileSnapshot readSnapshot(const std::string& path, std::size_t maxBytes = kMaxConfigFileBytes);
+
+// The words of one line, separated by blanks (space, tab, CR, VT, FF), up to the first of
+// `commentStarts` ("#" for hosts(5), "#;" for resolv.conf(5)).
+[[nodiscard]] std::vector<std::string_view> configWords(std::string_view line, std::string_view commentStarts);
+
+// Calls visit(words) for each '\n'-separated line of text (the last one with or without its
+// '\n'), with the words configWords gives for it, none for a blank or comment line.
+template <class Visit>
+void forEachConfigLine(std::string_view text, std::string_view commentStarts, Visit visit) {
+    while (!text.empty()) {
+        std::size_t end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        visit(configWords(line, commentStarts));
+    }
+}
 
 // Parsed needs `static Parsed parse(std::string_view)`. `now` is the caller's clock, as
 // Reactor::now() and ManualClock::now() give it.

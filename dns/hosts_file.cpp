@@ -8,22 +8,10 @@
 #include <set>
 #include <utility>
 
+#include "dns/config_file.h"
+
 namespace weft::dns {
 namespace {
-
-bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::vector<std::string_view> wordsOf(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && isBlank(line[i])) ++i;
-        std::size_t start = i;
-        while (i < line.size() && !isBlank(line[i])) ++i;
-        if (i > start) words.push_back(line.substr(start, i - start));
-    }
-    return words;
-}
 
 // Lowercase ASCII, trailing dots gone: "LocalHost." and "localhost" are one key.
 std::string normalize(std::string_view name) {
@@ -40,22 +28,16 @@ std::string normalize(std::string_view name) {
 HostsFile HostsFile::parse(std::string_view text) {
     HostsFile hosts;
     std::set<std::pair<std::string, IPAddress>> seen;
-    while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        line = line.substr(0, line.find('#'));
-
-        std::vector<std::string_view> words = wordsOf(line);
-        if (words.size() < 2) continue;  // no address, or an address that names nothing
+    forEachConfigLine(text, "#", [&](const std::vector<std::string_view>& words) {
+        if (words.size() < 2) return;  // no address, or an address that names nothing
         auto address = IPAddress::parse(words[0]);
-        if (!address) continue;
+        if (!address) return;
         for (std::size_t i = 1; i < words.size(); ++i) {
             std::string key = normalize(words[i]);
             if (key.empty() || !seen.emplace(key, *address).second) continue;
             hosts.byName_[std::move(key)].push_back(*address);
         }
-    }
+    });
     return hosts;
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 
+#include "dns/config_file.h"
 #include "dns/ip_address.h"
 
 namespace weft::dns {
@@ -16,22 +17,6 @@ namespace {
 
 constexpr std::uint16_t kDnsPort = 53;
 constexpr std::size_t kMaxNameLength = 253;  // longest name that fits on the wire (dotless)
-
-bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-// The words of one line, up to a `#` or `;` comment.
-std::vector<std::string_view> wordsOf(std::string_view line) {
-    line = line.substr(0, line.find_first_of("#;"));
-    std::vector<std::string_view> words;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && isBlank(line[i])) ++i;
-        std::size_t start = i;
-        while (i < line.size() && !isBlank(line[i])) ++i;
-        if (i > start) words.push_back(line.substr(start, i - start));
-    }
-    return words;
-}
 
 // All digits, at least one, saturating at cap; anything else is unreadable.
 std::optional<int> cappedNumber(std::string_view text, int cap) {
@@ -86,13 +71,8 @@ void applyOption(ResolvConf& conf, std::string_view option) {
 
 ResolvConf ResolvConf::parse(std::string_view text) {
     ResolvConf conf;
-    while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-
-        auto words = wordsOf(line);
-        if (words.size() < 2) continue;  // every directive needs a value
+    forEachConfigLine(text, "#;", [&](const std::vector<std::string_view>& words) {
+        if (words.size() < 2) return;  // every directive needs a value
         std::string_view keyword = words[0];
         std::span<const std::string_view> values(words.begin() + 1, words.end());
         if (keyword == "nameserver") {
@@ -104,7 +84,7 @@ ResolvConf ResolvConf::parse(std::string_view text) {
         } else if (keyword == "options") {
             for (std::string_view option : values) applyOption(conf, option);
         }
-    }
+    });
     if (conf.nameservers.empty()) {
         conf.nameservers.push_back(IPAddress::v4({127, 0, 0, 1}).withPort(kDnsPort));
     }

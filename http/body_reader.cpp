@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace weft::http {
 namespace {
@@ -160,6 +161,58 @@ BodyReader::Step BodyReader::readSizeLine(InputBuffer& input) {
     remaining_ = size;
     chunk_ = size == 0 ? Chunk::Trailers : Chunk::Data;
     return {Status::Data, {}};
+}
+
+std::size_t leadingBlankLines(std::string_view data) noexcept {
+    std::size_t i = 0;
+    for (;;) {
+        if (i < data.size() && data[i] == '\n') {
+            i += 1;
+        } else if (i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') {
+            i += 2;
+        } else {
+            return i;
+        }
+    }
+}
+
+void MessageStream::feed(std::string_view bytes) {
+    if (eof) throw std::logic_error(std::string(parserName_) + "::feed after feedEof");
+    if (state == State::Failed) return;
+    if (state == State::Closed) {
+        discarded += bytes.size();
+        return;
+    }
+    input.feed(bytes);
+    if (state == State::Idle) input.keep();
+}
+
+NeedData MessageStream::noMessage() {
+    switch (state) {
+        case State::Idle: input.keep(); break;
+        case State::Closed:
+            discarded += input.size();
+            input.discardAll();
+            break;
+        case State::Failed: std::rethrow_exception(failure_);
+        case State::Head:
+        case State::Body: break;
+    }
+    return NeedData{};
+}
+
+void MessageStream::failNow(std::exception_ptr error) {
+    state = State::Failed;
+    failure_ = error;
+    input.discardAll();
+    std::rethrow_exception(failure_);
+}
+
+void MessageStream::fail(const ParseError& error) { failNow(malformed_(error, step())); }
+
+void MessageStream::failClosed(std::string_view detail) {
+    std::uint64_t received = input.offset() + input.size() - messageStart;
+    failNow(std::make_exception_ptr(ConnectionClosed(received, detail, {}, step())));
 }
 
 }  // namespace weft::http

@@ -10,19 +10,6 @@
 namespace weft::http {
 namespace {
 
-std::size_t leadingBlankLines(std::string_view data) noexcept {
-    std::size_t i = 0;
-    for (;;) {
-        if (i < data.size() && data[i] == '\n') {
-            i += 1;
-        } else if (i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') {
-            i += 2;
-        } else {
-            return i;
-        }
-    }
-}
-
 bool isAbsoluteForm(std::string_view target) noexcept {
     std::size_t colon = target.find("://");
     if (colon == std::string_view::npos || colon == 0) return false;
@@ -40,96 +27,52 @@ bool isHostChar(char c) noexcept {
     return alnum || std::string_view("-._~!$&'()*+,;=:[]%").find(c) != std::string_view::npos;
 }
 
+std::exception_ptr malformedRequest(const ParseError& error, Step step) {
+    return std::make_exception_ptr(MalformedRequest(error.reason, error.offset, error.detail, {}, step));
+}
+
 }  // namespace
 
 RequestParser::RequestParser() : RequestParser(Limits{}) {}
 
-RequestParser::RequestParser(Limits limits) : limits_(limits) {}
-
-void RequestParser::feed(std::string_view bytes) {
-    if (eof_) throw std::logic_error("RequestParser::feed after feedEof");
-    if (state_ == State::Failed) return;
-    if (state_ == State::Closed) {
-        discarded_ += bytes.size();
-        return;
-    }
-    input_.feed(bytes);
-}
-
-void RequestParser::feedEof() { eof_ = true; }
+RequestParser::RequestParser(Limits limits)
+    : limits_(limits), stream_(State::Head, &malformedRequest, "RequestParser") {}
 
 bool RequestParser::inRequest() const noexcept {
-    return state_ == State::Body || (state_ == State::Head && input_.size() > 0);
-}
-
-void RequestParser::failNow(std::exception_ptr error) {
-    state_ = State::Failed;
-    failure_ = error;
-    input_.discardAll();
-    std::rethrow_exception(failure_);
-}
-
-void RequestParser::fail(const ParseError& error) {
-    failNow(std::make_exception_ptr(MalformedRequest(error.reason, error.offset, error.detail, {},
-                                                     state_ == State::Body ? Step::ReadBody : Step::ReadHeaders)));
-}
-
-void RequestParser::failClosed(std::string_view detail) {
-    std::uint64_t received = input_.offset() + input_.size() - requestStart_;
-    failNow(std::make_exception_ptr(
-        ConnectionClosed(received, detail, {}, state_ == State::Body ? Step::ReadBody : Step::ReadHeaders)));
+    return stream_.state == State::Body || (stream_.state == State::Head && stream_.input.size() > 0);
 }
 
 RequestEvent RequestParser::next() {
-    switch (state_) {
-        case State::Head: return readHead();
-        case State::Body: return readBody();
-        case State::Closed:
-            discarded_ += input_.size();
-            input_.discardAll();
-            return NeedData{};
-        case State::Failed: std::rethrow_exception(failure_);
-    }
-    return NeedData{};
-}
-
-RequestEvent RequestParser::readHead() {
-    if (!scanner_.started()) {
-        input_.consume(leadingBlankLines(input_.data()));
-        requestStart_ = input_.offset();
-    }
-    std::string_view data = input_.data();
-    HeadScanner::Limits limits{limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxRequestLineBytes};
-    switch (scanner_.scan(data, limits, input_.offset())) {
-        case HeadScanner::Status::Failed: fail(scanner_.error());
-        case HeadScanner::Status::Incomplete:
+    switch (stream_.state) {
+        case State::Head: {
+            HeadScanner::Limits limits{limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxRequestLineBytes};
             // A close between requests (or after blank lines only) is how a client says goodbye.
-            if (eof_ && !data.empty() && data != "\r") failClosed("request head incomplete");
-            input_.keep();
-            return NeedData{};
-        case HeadScanner::Status::Complete: break;
+            auto atEof = [](std::string_view data) -> std::optional<std::string> {
+                if (data.empty() || data == "\r") return std::nullopt;
+                return "request head incomplete";
+            };
+            return stream_.readHead<RequestEvent>(limits, true, atEof, [&](std::string_view head) { return parseHead(head); });
+        }
+        case State::Body:
+            return stream_.readBody<RequestEvent>(State::Head, [] { return std::string("request body incomplete"); });
+        default: return stream_.noMessage();  // Closed, Failed
     }
-    std::string_view head = data.substr(0, scanner_.headSize());
-    RequestEvent event = parseHead(head);
-    input_.consume(head.size());
-    scanner_.reset();
-    return event;
 }
 
 RequestEvent RequestParser::parseHead(std::string_view head) {
-    std::uint64_t base = input_.offset();
+    std::uint64_t base = stream_.input.offset();
     std::size_t fieldsAt = 0;
     std::string_view line = lineAt(head, fieldsAt);
     RequestHead result;
     parseRequestLine(line, base, result);
-    if (auto error = parseFields(head.substr(fieldsAt), base + fieldsAt, scanner_.fieldCount(), result.headers))
+    if (auto error = parseFields(head.substr(fieldsAt), base + fieldsAt, stream_.scanner.fieldCount(), result.headers))
         fail(*error);
     checkHost(result, base);
     decideFraming(result, base);
     result.expectContinue = result.versionMinor >= 1 && result.headers.hasToken("Expect", "100-continue");
-    keepAlive_ = persistsByDefault(result.versionMinor, result.headers);
-    result.keepAlive = keepAlive_;
-    state_ = State::Body;
+    stream_.keepAlive = persistsByDefault(result.versionMinor, result.headers);
+    result.keepAlive = stream_.keepAlive;
+    stream_.state = State::Body;
     return result;
 }
 
@@ -200,29 +143,7 @@ void RequestParser::decideFraming(RequestHead& head, std::uint64_t base) {
     }
     BodyReader::Limits limits{limits_.maxChunkSize, limits_.maxChunkLineBytes,
                               {limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxHeadBytes}, limits_.maxBodyBytes};
-    body_.start(head.body, framing.contentLength.value_or(0), limits);
-}
-
-RequestEvent RequestParser::readBody() {
-    BodyReader::Step step = body_.step(input_, eof_);
-    switch (step.status) {
-        case BodyReader::Status::Data: return BodyData{step.data};
-        case BodyReader::Status::Failed: fail(body_.error());
-        case BodyReader::Status::NeedData:
-            if (eof_) failClosed("request body incomplete");
-            input_.keep();
-            return NeedData{};
-        case BodyReader::Status::End: break;
-    }
-    MessageEnd end{keepAlive_, body_.takeTrailers()};
-    state_ = keepAlive_ ? State::Head : State::Closed;
-    if (keepAlive_) {
-        input_.keep();
-    } else {
-        discarded_ += input_.size();
-        input_.discardAll();
-    }
-    return end;
+    stream_.body.start(head.body, framing.contentLength.value_or(0), limits);
 }
 
 }  // namespace weft::http

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // http/request_parser.h: HTTP/1.x requests from bytes (RFC 9112), the server's side of
 // ResponseParser, with the same feed/next shape, lifetimes and events (NeedData, BodyData and
-// MessageEnd are shared; see http/response_parser.h). Tests: tests/http/request_parser_test.cpp;
-// fuzzed by http/fuzz/fuzz_request.cpp.
+// MessageEnd are shared, in http/body_reader.h; see http/response_parser.h).
+// Tests: tests/http/request_parser_test.cpp; fuzzed by http/fuzz/fuzz_request.cpp.
 //
 //   RequestParser parser;
 //   parser.feed(bytes);                      // several pipelined requests may arrive at once
@@ -39,12 +39,11 @@
 #include <string_view>
 #include <variant>
 
-#include "http/body_reader.h"
+#include "http/body_reader.h"  // NeedData, BodyData, MessageEnd, MessageStream
 #include "http/errors.h"
 #include "http/headers.h"
 #include "http/input_buffer.h"
 #include "http/message_head.h"
-#include "http/response_parser.h"  // NeedData, BodyData, MessageEnd
 
 namespace weft::http {
 
@@ -75,40 +74,28 @@ public:
     RequestParser();
     explicit RequestParser(Limits limits);
 
-    void feed(std::string_view bytes);
+    void feed(std::string_view bytes) { stream_.feed(bytes); }
     void feed(std::span<const std::byte> bytes) {
         feed(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     }
-    void feedEof();  // the client closed (or half-closed) its side
+    void feedEof() { stream_.feedEof(); }  // the client closed (or half-closed) its side
     [[nodiscard]] RequestEvent next();
 
     [[nodiscard]] bool inRequest() const noexcept;  // some of a request has arrived, not all
-    [[nodiscard]] std::size_t buffered() const noexcept { return input_.size(); }
-    [[nodiscard]] std::uint64_t discarded() const noexcept { return discarded_; }
+    [[nodiscard]] std::size_t buffered() const noexcept { return stream_.input.size(); }
+    [[nodiscard]] std::uint64_t discarded() const noexcept { return stream_.discarded; }
 
 private:
-    enum class State { Head, Body, Closed, Failed };
+    using State = MessageStream::State;  // Idle is not used: a request just comes
 
-    RequestEvent readHead();
-    RequestEvent readBody();
     RequestEvent parseHead(std::string_view head);
     void parseRequestLine(std::string_view line, std::uint64_t base, RequestHead& out);
     void checkHost(const RequestHead& head, std::uint64_t base);
     void decideFraming(RequestHead& head, std::uint64_t base);
-    [[noreturn]] void fail(const ParseError& error);
-    [[noreturn]] void failClosed(std::string_view detail);
-    [[noreturn]] void failNow(std::exception_ptr error);
+    [[noreturn]] void fail(const ParseError& error) { stream_.fail(error); }
 
     Limits limits_;
-    State state_ = State::Head;
-    InputBuffer input_;
-    HeadScanner scanner_{true};
-    BodyReader body_;
-    bool eof_ = false;
-    bool keepAlive_ = false;
-    std::uint64_t requestStart_ = 0;
-    std::uint64_t discarded_ = 0;
-    std::exception_ptr failure_;
+    MessageStream stream_;
 };
 
 }  // namespace weft::http

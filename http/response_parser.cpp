@@ -14,111 +14,52 @@ namespace {
 
 bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-// Bytes a blank line starts with, skipped before a start line: "\n", "\r\n". Returns how many
-// may be dropped from data now; stops at a lone "\r" at the end (its LF may follow).
-std::size_t leadingBlankLines(std::string_view data) noexcept {
-    std::size_t i = 0;
-    for (;;) {
-        if (i < data.size() && data[i] == '\n') {
-            i += 1;
-        } else if (i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') {
-            i += 2;
-        } else {
-            return i;
-        }
-    }
+std::exception_ptr malformedResponse(const ParseError& error, Step step) {
+    return std::make_exception_ptr(MalformedResponse(error.reason, error.offset, error.detail, {}, step));
 }
 
 }  // namespace
 
 ResponseParser::ResponseParser() : ResponseParser(Limits{}) {}
 
-ResponseParser::ResponseParser(Limits limits) : limits_(limits) {}
+ResponseParser::ResponseParser(Limits limits)
+    : limits_(limits), stream_(State::Idle, &malformedResponse, "ResponseParser") {}
 
 void ResponseParser::startResponse(std::string_view requestMethod) {
-    if (state_ == State::Head || state_ == State::Body)
-        throw std::logic_error("ResponseParser::startResponse: the previous response is not complete");
-    if (state_ == State::Closed || state_ == State::Failed)
+    if (inResponse()) throw std::logic_error("ResponseParser::startResponse: the previous response is not complete");
+    if (stream_.state != State::Idle)
         throw std::logic_error("ResponseParser::startResponse: the connection cannot carry another response");
-    state_ = State::Head;
+    stream_.state = State::Head;
     headRequest_ = requestMethod == "HEAD";
     connectRequest_ = requestMethod == "CONNECT";
     interim_ = 0;
-    scanner_.reset();
-    responseStart_ = input_.offset();
-}
-
-void ResponseParser::feed(std::string_view bytes) {
-    if (eof_) throw std::logic_error("ResponseParser::feed after feedEof");
-    if (state_ == State::Failed) return;
-    if (state_ == State::Closed) {
-        discarded_ += bytes.size();
-        return;
-    }
-    input_.feed(bytes);
-    if (state_ == State::Idle) input_.keep();  // no event will come for them until startResponse
-}
-
-void ResponseParser::feedEof() { eof_ = true; }
-
-void ResponseParser::failNow(std::exception_ptr error) {
-    state_ = State::Failed;
-    failure_ = error;
-    input_.discardAll();
-    std::rethrow_exception(failure_);
-}
-
-void ResponseParser::fail(const ParseError& error) {
-    failNow(std::make_exception_ptr(MalformedResponse(
-        error.reason, error.offset, error.detail, {}, state_ == State::Body ? Step::ReadBody : Step::ReadHeaders)));
-}
-
-void ResponseParser::failClosed(std::string_view detail) {
-    std::uint64_t received = input_.offset() + input_.size() - responseStart_;
-    failNow(std::make_exception_ptr(
-        ConnectionClosed(received, detail, {}, state_ == State::Body ? Step::ReadBody : Step::ReadHeaders)));
+    stream_.scanner.reset();
+    stream_.messageStart = stream_.input.offset();
 }
 
 ResponseEvent ResponseParser::next() {
-    switch (state_) {
-        case State::Idle:
-            input_.keep();
-            return NeedData{};
-        case State::Head: return readHead();
-        case State::Body: return readBody();
-        case State::Closed:
-            discarded_ += input_.size();
-            input_.discardAll();
-            return NeedData{};
-        case State::Failed: std::rethrow_exception(failure_);
+    switch (stream_.state) {
+        case State::Head: {
+            HeadScanner::Limits limits{limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxHeadBytes};
+            auto atEof = [](std::string_view data) -> std::optional<std::string> {
+                return data.empty() ? "" : "response head incomplete";
+            };
+            // Stray blank lines before a response are not part of it; those after a 1xx are.
+            return stream_.readHead<ResponseEvent>(limits, interim_ == 0, atEof,
+                                                   [&](std::string_view head) { return parseHead(head); });
+        }
+        case State::Body:
+            return stream_.readBody<ResponseEvent>(State::Idle, [&] {
+                if (stream_.body.kind() == BodyKind::Length)
+                    return "body incomplete, " + std::to_string(stream_.body.remaining()) + " bytes missing";
+                return std::string("chunked body incomplete");
+            });
+        default: return stream_.noMessage();  // Idle, Closed, Failed
     }
-    return NeedData{};
-}
-
-ResponseEvent ResponseParser::readHead() {
-    if (!scanner_.started()) {
-        input_.consume(leadingBlankLines(input_.data()));
-        if (interim_ == 0) responseStart_ = input_.offset();  // stray blank lines are not the response
-    }
-    std::string_view data = input_.data();
-    HeadScanner::Limits limits{limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxHeadBytes};
-    switch (scanner_.scan(data, limits, input_.offset())) {
-        case HeadScanner::Status::Failed: fail(scanner_.error());
-        case HeadScanner::Status::Incomplete:
-            if (eof_) failClosed(data.empty() ? "" : "response head incomplete");
-            input_.keep();
-            return NeedData{};
-        case HeadScanner::Status::Complete: break;
-    }
-    std::string_view head = data.substr(0, scanner_.headSize());
-    ResponseEvent event = parseHead(head);  // copies what it keeps, so consuming after is safe
-    input_.consume(head.size());
-    scanner_.reset();
-    return event;
 }
 
 ResponseEvent ResponseParser::parseHead(std::string_view head) {
-    std::uint64_t base = input_.offset();
+    std::uint64_t base = stream_.input.offset();
     std::size_t fieldsAt = 0;
     std::string_view line = lineAt(head, fieldsAt);
     for (std::size_t i = 0; i < line.size(); ++i) {
@@ -135,7 +76,7 @@ ResponseEvent ResponseParser::parseHead(std::string_view head) {
         fail({Malformed::BadStatus, base + 9, std::to_string(result.status)});
     if (line.size() > 13) result.reason = line.substr(13);
 
-    if (auto error = parseFields(head.substr(fieldsAt), base + fieldsAt, scanner_.fieldCount(), result.headers))
+    if (auto error = parseFields(head.substr(fieldsAt), base + fieldsAt, stream_.scanner.fieldCount(), result.headers))
         fail(*error);
 
     if (result.status == 101) fail({Malformed::UnexpectedUpgrade, base + 9, ""});
@@ -167,41 +108,15 @@ ResponseEvent ResponseParser::finalHead(ResponseHead head, std::uint64_t at) {
     }
     // TE with CL is how response smuggling starts: answer this one, then drop the connection.
     bool ambiguous = framing.hasTransferEncoding && framing.contentLength;
-    keepAlive_ = persistsByDefault(head.versionMinor, head.headers) && head.body != BodyKind::UntilClose &&
-                 !ambiguous && !tunnel;
-    head.keepAlive = keepAlive_;
+    stream_.keepAlive = persistsByDefault(head.versionMinor, head.headers) && head.body != BodyKind::UntilClose &&
+                        !ambiguous && !tunnel;
+    head.keepAlive = stream_.keepAlive;
 
     BodyReader::Limits limits{limits_.maxChunkSize, limits_.maxChunkLineBytes,
                               {limits_.maxHeadBytes, limits_.maxHeaders, limits_.maxHeadBytes}, std::numeric_limits<std::uint64_t>::max()};
-    body_.start(head.body, framing.contentLength.value_or(0), limits);
-    state_ = State::Body;
+    stream_.body.start(head.body, framing.contentLength.value_or(0), limits);
+    stream_.state = State::Body;
     return head;
-}
-
-ResponseEvent ResponseParser::readBody() {
-    BodyReader::Step step = body_.step(input_, eof_);
-    switch (step.status) {
-        case BodyReader::Status::Data: return BodyData{step.data};
-        case BodyReader::Status::Failed: fail(body_.error());
-        case BodyReader::Status::NeedData:
-            if (eof_) {
-                if (body_.kind() == BodyKind::Length)
-                    failClosed("body incomplete, " + std::to_string(body_.remaining()) + " bytes missing");
-                failClosed("chunked body incomplete");
-            }
-            input_.keep();
-            return NeedData{};
-        case BodyReader::Status::End: break;
-    }
-    MessageEnd end{keepAlive_, body_.takeTrailers()};
-    state_ = keepAlive_ ? State::Idle : State::Closed;
-    if (state_ == State::Closed) {
-        discarded_ += input_.size();
-        input_.discardAll();
-    } else {
-        input_.keep();
-    }
-    return end;
 }
 
 }  // namespace weft::http

@@ -53,15 +53,13 @@
 #include <string_view>
 #include <variant>
 
-#include "http/body_reader.h"
+#include "http/body_reader.h"  // NeedData, BodyData, MessageEnd, MessageStream
 #include "http/errors.h"
 #include "http/headers.h"
 #include "http/input_buffer.h"
 #include "http/message_head.h"
 
 namespace weft::http {
-
-struct NeedData {};  // feed more bytes (or feedEof()), then call next() again
 
 // A 1xx interim response (100 Continue, 103 Early Hints); the final response follows.
 struct Informational {
@@ -78,15 +76,6 @@ struct ResponseHead {
     BodyKind body = BodyKind::None;
     std::optional<std::uint64_t> contentLength;  // as announced, even when there is no body (HEAD)
     bool keepAlive = false;  // what MessageEnd will say, known early for pools that care
-};
-
-struct BodyData {
-    std::string_view bytes;  // valid until the next call to next() or feed()
-};
-
-struct MessageEnd {
-    bool keepAlive = false;  // the connection may carry another request
-    Headers trailers;        // from a chunked body's trailer section; usually empty
 };
 
 using ResponseEvent = std::variant<NeedData, Informational, ResponseHead, BodyData, MessageEnd>;
@@ -107,46 +96,36 @@ public:
     // The next response answers a request with this method: "HEAD" means no body whatever the
     // head says. Call it before sending each request, after the previous MessageEnd.
     void startResponse(std::string_view requestMethod);
-    void feed(std::string_view bytes);
+    void feed(std::string_view bytes) { stream_.feed(bytes); }
     void feed(std::span<const std::byte> bytes) {
         feed(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     }
     // The peer closed: ends a read-until-close body; anything else unfinished fails next()
     // with ConnectionClosed. feed() after it is a logic_error.
-    void feedEof();
+    void feedEof() { stream_.feedEof(); }
 
     [[nodiscard]] ResponseEvent next();
 
     // True between startResponse() and its MessageEnd.
-    [[nodiscard]] bool inResponse() const noexcept { return state_ == State::Head || state_ == State::Body; }
+    [[nodiscard]] bool inResponse() const noexcept {
+        return stream_.state == State::Head || stream_.state == State::Body;
+    }
     // Bytes fed and not yet parsed (after a keep-alive MessageEnd: bytes nobody asked for).
-    [[nodiscard]] std::size_t buffered() const noexcept { return input_.size(); }
-    [[nodiscard]] std::uint64_t discarded() const noexcept { return discarded_; }
+    [[nodiscard]] std::size_t buffered() const noexcept { return stream_.input.size(); }
+    [[nodiscard]] std::uint64_t discarded() const noexcept { return stream_.discarded; }
 
 private:
-    enum class State { Idle, Head, Body, Closed, Failed };
+    using State = MessageStream::State;
 
-    ResponseEvent readHead();
-    ResponseEvent readBody();
     ResponseEvent parseHead(std::string_view head);
     ResponseEvent finalHead(ResponseHead head, std::uint64_t at);
-    [[noreturn]] void fail(const ParseError& error);
-    [[noreturn]] void failClosed(std::string_view detail);
-    [[noreturn]] void failNow(std::exception_ptr error);
+    [[noreturn]] void fail(const ParseError& error) { stream_.fail(error); }
 
     Limits limits_;
-    State state_ = State::Idle;
-    InputBuffer input_;
-    HeadScanner scanner_{true};
-    BodyReader body_;
-    bool eof_ = false;
+    MessageStream stream_;
     bool headRequest_ = false;
     bool connectRequest_ = false;
-    bool keepAlive_ = false;
     std::size_t interim_ = 0;
-    std::uint64_t responseStart_ = 0;  // stream offset of this response's first byte
-    std::uint64_t discarded_ = 0;
-    std::exception_ptr failure_;
 };
 
 }  // namespace weft::http

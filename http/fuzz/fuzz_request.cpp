@@ -10,19 +10,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace weft::http;
     if (size < 2) return 0;
-    bool eof = (data[0] & 2) != 0;
-    std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
     RequestParser::Limits limits;
     limits.maxHeadBytes = 2048;
     limits.maxHeaders = 16;
     limits.maxRequestLineBytes = 256;
     limits.maxBodyBytes = 4096;
     limits.maxChunkLineBytes = 64;
-    auto make = [&] { return RequestParser(limits); };
-    auto restart = [](RequestParser&) {};
-    auto whole = fuzz::transcript(make(), {input}, eof, restart);
-    auto pieces = fuzz::transcript(make(), fuzz::cut(input, static_cast<std::uint8_t>(data[0] >> 2), data[1]), eof,
-                                   restart);
-    fuzz::check(whole == pieces);
+    fuzz::checkSplits(data, size, [&] { return RequestParser(limits); }, [](RequestParser&) {});
     return 0;
 }

@@ -112,4 +112,16 @@ std::vector<std::string> transcript(Parser parser, const std::vector<std::string
     return out;
 }
 
+// What each target checks: the input (data after its first two bytes) gives the same
+// transcript fed whole as cut the way data[0] >> 2 and data[1] choose; bit 1 of data[0] ends
+// both with feedEof. make() gives a fresh parser; size must be at least 2.
+template <class Make, class Restart>
+void checkSplits(const std::uint8_t* data, std::size_t size, Make make, Restart restart) {
+    bool eof = (data[0] & 2) != 0;
+    std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
+    auto whole = transcript(make(), {input}, eof, restart);
+    auto pieces = transcript(make(), cut(input, static_cast<std::uint8_t>(data[0] >> 2), data[1]), eof, restart);
+    check(whole == pieces);
+}
+
 }  // namespace weft::http::fuzz

@@ -14,6 +14,7 @@
 #include "dns/errors.h"
 #include "dns/ip_address.h"
 #include "dns/message.h"
+#include "tests/dns/records.h"
 
 using weft::dns::Answer;
 using weft::dns::CnameLoop;
@@ -25,16 +26,11 @@ using weft::dns::Rcode;
 using weft::dns::RecordType;
 using weft::dns::ResourceRecord;
 using weft::dns::SoaData;
+using weft::dns::testing::addressRecord;
 
 namespace {
 
 using Strings = std::vector<std::string>;
-
-ResourceRecord address(std::string name, const char* ip, std::uint32_t ttl = 300) {
-    auto parsed = IPAddress::parse(ip);
-    REQUIRE(parsed);
-    return {std::move(name), parsed->isV4() ? RecordType::A : RecordType::AAAA, weft::dns::kClassIN, ttl, *parsed};
-}
 
 ResourceRecord cname(std::string name, std::string target, std::uint32_t ttl = 300) {
     return {std::move(name), RecordType::CNAME, weft::dns::kClassIN, ttl, NameData{std::move(target)}};
@@ -73,7 +69,7 @@ std::vector<ResourceRecord> chainOf(std::size_t links) {
     std::vector<ResourceRecord> out;
     for (std::size_t i = 0; i < links; ++i)
         out.push_back(cname("n" + std::to_string(i) + ".test", "n" + std::to_string(i + 1) + ".test"));
-    out.push_back(address("n" + std::to_string(links) + ".test", "192.0.2.1"));
+    out.push_back(addressRecord("n" + std::to_string(links) + ".test", "192.0.2.1"));
     return out;
 }
 
@@ -82,8 +78,8 @@ std::vector<ResourceRecord> chainOf(std::size_t links) {
 TEST_CASE("dns/answer: a chain of three CNAMEs is followed to the records at its end, in any order") {
     // The CNAMEs are out of order: the chain is followed by owner name, not by position.
     auto m = reply("www.example.test", RecordType::A,
-                   {address("c.cdn.test", "192.0.2.10"), cname("b.cdn.test", "c.cdn.test"),
-                    cname("www.example.test", "a.cdn.test"), address("c.cdn.test", "192.0.2.11"),
+                   {addressRecord("c.cdn.test", "192.0.2.10"), cname("b.cdn.test", "c.cdn.test"),
+                    cname("www.example.test", "a.cdn.test"), addressRecord("c.cdn.test", "192.0.2.11"),
                     cname("a.cdn.test", "b.cdn.test")});
     Answer a = interpretAnswer(m, "www.example.test", RecordType::A);
     CHECK(a.kind == Answer::Kind::Records);
@@ -99,8 +95,8 @@ TEST_CASE("dns/answer: a chain of three CNAMEs is followed to the records at its
 
 TEST_CASE("dns/answer: without a CNAME the records of the name asked are the answer") {
     auto m = reply("www.example.test", RecordType::AAAA,
-                   {address("www.example.test", "2001:db8::1", 120), address("www.example.test", "192.0.2.1", 5),
-                    address("www.example.test", "2001:db8::2", 90)});
+                   {addressRecord("www.example.test", "2001:db8::1", 120), addressRecord("www.example.test", "192.0.2.1", 5),
+                    addressRecord("www.example.test", "2001:db8::2", 90)});
     Answer a = interpretAnswer(m, "www.example.test", RecordType::AAAA);
     CHECK(a.kind == Answer::Kind::Records);
     CHECK(a.canonicalName == "www.example.test");
@@ -113,7 +109,7 @@ TEST_CASE("dns/answer: a positive answer's TTL is the smallest on the chain and 
     SUBCASE("a CNAME's TTL is the smallest") {
         auto m = reply("a.test", RecordType::A,
                        {cname("a.test", "b.test", 300), cname("b.test", "c.test", 50), cname("c.test", "d.test", 400),
-                        address("d.test", "192.0.2.1", 100), address("d.test", "192.0.2.2", 200)});
+                        addressRecord("d.test", "192.0.2.1", 100), addressRecord("d.test", "192.0.2.2", 200)});
         Answer a = interpretAnswer(m, "a.test", RecordType::A);
         CHECK(a.kind == Answer::Kind::Records);
         CHECK(a.ttl == std::optional<std::uint32_t>(50));
@@ -121,20 +117,20 @@ TEST_CASE("dns/answer: a positive answer's TTL is the smallest on the chain and 
     SUBCASE("a record's TTL is the smallest") {
         auto m = reply("a.test", RecordType::A,
                        {cname("a.test", "b.test", 300), cname("b.test", "c.test", 600),
-                        address("c.test", "192.0.2.1", 400), address("c.test", "192.0.2.2", 30)});
+                        addressRecord("c.test", "192.0.2.1", 400), addressRecord("c.test", "192.0.2.2", 30)});
         Answer a = interpretAnswer(m, "a.test", RecordType::A);
         CHECK(a.ttl == std::optional<std::uint32_t>(30));
     }
     SUBCASE("TTLs of records off the chain do not count") {
         auto m = reply("a.test", RecordType::A,
                        {cname("a.test", "b.test", 300), cname("elsewhere.test", "b.test", 1),
-                        address("a.test", "192.0.2.9", 2), address("b.test", "192.0.2.1", 400)});
+                        addressRecord("a.test", "192.0.2.9", 2), addressRecord("b.test", "192.0.2.1", 400)});
         Answer a = interpretAnswer(m, "a.test", RecordType::A);
         CHECK(ips(a) == Strings{"192.0.2.1"});
         CHECK(a.ttl == std::optional<std::uint32_t>(300));
     }
     SUBCASE("a TTL of 0 is kept: use once") {
-        auto m = reply("a.test", RecordType::A, {cname("a.test", "b.test", 0), address("b.test", "192.0.2.1", 400)});
+        auto m = reply("a.test", RecordType::A, {cname("a.test", "b.test", 0), addressRecord("b.test", "192.0.2.1", 400)});
         CHECK(interpretAnswer(m, "a.test", RecordType::A).ttl == std::optional<std::uint32_t>(0));
     }
 }
@@ -142,8 +138,8 @@ TEST_CASE("dns/answer: a positive answer's TTL is the smallest on the chain and 
 TEST_CASE("dns/answer: records for other owners in the answer section are ignored (poisoning)") {
     SUBCASE("an A record for an unrelated name") {
         auto m = reply("www.example.test", RecordType::A,
-                       {address("www.bank.test", "203.0.113.66"), address("www.example.test", "192.0.2.1"),
-                        cname("www.bank.test", "evil.test"), address("evil.test", "203.0.113.67")});
+                       {addressRecord("www.bank.test", "203.0.113.66"), addressRecord("www.example.test", "192.0.2.1"),
+                        cname("www.bank.test", "evil.test"), addressRecord("evil.test", "203.0.113.67")});
         Answer a = interpretAnswer(m, "www.example.test", RecordType::A);
         CHECK(a.kind == Answer::Kind::Records);
         CHECK(a.canonicalName == "www.example.test");
@@ -152,8 +148,8 @@ TEST_CASE("dns/answer: records for other owners in the answer section are ignore
     }
     SUBCASE("an A record for the name asked, once the chain has moved on from it") {
         auto m = reply("www.example.test", RecordType::A,
-                       {address("www.example.test", "203.0.113.66"), cname("www.example.test", "cdn.test"),
-                        address("cdn.test", "192.0.2.1")});
+                       {addressRecord("www.example.test", "203.0.113.66"), cname("www.example.test", "cdn.test"),
+                        addressRecord("cdn.test", "192.0.2.1")});
         Answer a = interpretAnswer(m, "www.example.test", RecordType::A);
         CHECK(a.kind == Answer::Kind::Records);
         CHECK(a.canonicalName == "cdn.test");
@@ -161,8 +157,8 @@ TEST_CASE("dns/answer: records for other owners in the answer section are ignore
     }
     SUBCASE("only records off the chain: no records, whatever they say") {
         auto m = reply("www.example.test", RecordType::A,
-                       {cname("www.example.test", "cdn.test"), address("www.example.test", "203.0.113.66"),
-                        address("www.bank.test", "203.0.113.67")});
+                       {cname("www.example.test", "cdn.test"), addressRecord("www.example.test", "203.0.113.66"),
+                        addressRecord("www.bank.test", "203.0.113.67")});
         Answer a = interpretAnswer(m, "www.example.test", RecordType::A);
         CHECK(a.kind == Answer::Kind::Unfinished);
         CHECK(a.canonicalName == "cdn.test");
@@ -173,7 +169,7 @@ TEST_CASE("dns/answer: records for other owners in the answer section are ignore
 TEST_CASE("dns/answer: a CNAME loop throws CnameLoop naming the name asked") {
     SUBCASE("a -> b -> a") {
         auto m = reply("a.test", RecordType::A,
-                       {cname("a.test", "b.test"), cname("b.test", "a.test"), address("a.test", "192.0.2.1")});
+                       {cname("a.test", "b.test"), cname("b.test", "a.test"), addressRecord("a.test", "192.0.2.1")});
         CHECK_THROWS_AS((void)interpretAnswer(m, "a.test", RecordType::A), CnameLoop);
         try {
             (void)interpretAnswer(m, "a.test", RecordType::A);
@@ -249,7 +245,7 @@ TEST_CASE("dns/answer: NXDOMAIN at the end of a chain is NameNotFound for the ch
 TEST_CASE("dns/answer: NODATA with an SOA is NoData, cached for min(SOA TTL, SOA minimum, chain TTLs)") {
     SUBCASE("the SOA minimum is the smallest") {
         auto m = reply("a.test", RecordType::AAAA,
-                       {cname("a.test", "b.test", 300), cname("b.test", "c.test", 200), address("c.test", "192.0.2.1")},
+                       {cname("a.test", "b.test", 300), cname("b.test", "c.test", 200), addressRecord("c.test", "192.0.2.1")},
                        {soa("test", 3600, 60)});
         Answer a = interpretAnswer(m, "a.test", RecordType::AAAA);
         CHECK(a.kind == Answer::Kind::NoData);
@@ -270,7 +266,7 @@ TEST_CASE("dns/answer: NODATA with an SOA is NoData, cached for min(SOA TTL, SOA
         CHECK(a.ttl == std::optional<std::uint32_t>(15));
     }
     SUBCASE("without a chain") {
-        auto m = reply("a.test", RecordType::AAAA, {address("a.test", "192.0.2.1")}, {soa("test", 3600, 600)});
+        auto m = reply("a.test", RecordType::AAAA, {addressRecord("a.test", "192.0.2.1")}, {soa("test", 3600, 600)});
         Answer a = interpretAnswer(m, "a.test", RecordType::AAAA);
         CHECK(a.kind == Answer::Kind::NoData);
         CHECK(a.canonicalName == "a.test");
@@ -298,7 +294,7 @@ TEST_CASE("dns/answer: a chain that ends without data and without an SOA is Unfi
 TEST_CASE("dns/answer: a CNAME question is answered by the CNAME itself, not followed") {
     auto m = reply("www.example.test", RecordType::CNAME,
                    {cname("www.example.test", "cdn.test", 77), cname("cdn.test", "edge.test"),
-                    address("edge.test", "192.0.2.1")});
+                    addressRecord("edge.test", "192.0.2.1")});
     Answer a = interpretAnswer(m, "www.example.test", RecordType::CNAME);
     CHECK(a.kind == Answer::Kind::Records);
     CHECK(a.canonicalName == "www.example.test");
@@ -318,7 +314,7 @@ TEST_CASE("dns/answer: a CNAME question is answered by the CNAME itself, not fol
 TEST_CASE("dns/answer: owner names match without regard to ASCII case or a trailing dot") {
     auto m = reply("WWW.Example.TEST", RecordType::A,
                    {cname("www.example.test", "CDN.example.test."), cname("cdn.EXAMPLE.test", "Edge.Test"),
-                    address("edge.test.", "192.0.2.1"), address("EDGE.TEST", "192.0.2.2")});
+                    addressRecord("edge.test.", "192.0.2.1"), addressRecord("EDGE.TEST", "192.0.2.2")});
     Answer a = interpretAnswer(m, "WWW.Example.TEST", RecordType::A);
     CHECK(a.kind == Answer::Kind::Records);
     CHECK(a.chainLength == 2);

@@ -16,6 +16,7 @@
 #include "dns/answer.h"
 #include "dns/ip_address.h"
 #include "dns/message.h"
+#include "tests/dns/records.h"
 
 using namespace std::chrono_literals;
 using weft::dns::Answer;
@@ -23,16 +24,11 @@ using weft::dns::Cache;
 using weft::dns::IPAddress;
 using weft::dns::RecordType;
 using weft::dns::ResourceRecord;
+using weft::dns::testing::addressRecord;
 
 namespace {
 
 using Ttl = std::optional<std::uint32_t>;
-
-ResourceRecord aRecord(const std::string& name, const char* ip, std::uint32_t ttl) {
-    auto parsed = IPAddress::parse(ip);
-    REQUIRE(parsed);
-    return {name, parsed->isV4() ? RecordType::A : RecordType::AAAA, weft::dns::kClassIN, ttl, *parsed};
-}
 
 // A positive answer whose records carry `ttls`, its own TTL their minimum (as interpretAnswer
 // would give it).
@@ -41,7 +37,7 @@ Answer records(const std::string& name, const char* ip, std::vector<std::uint32_
     a.kind = Answer::Kind::Records;
     a.canonicalName = name;
     for (auto ttl : ttls) {
-        a.records.push_back(aRecord(name, ip, ttl));
+        a.records.push_back(addressRecord(name, ip, ttl));
         a.ttl = a.ttl ? std::min(*a.ttl, ttl) : ttl;
     }
     a.server = "192.0.2.53:53";

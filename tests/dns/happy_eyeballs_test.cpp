@@ -22,6 +22,7 @@
 #include "dns/ip_address.h"
 #include "reactor/manual_clock.h"
 #include "tests/defer/helpers.h"
+#include "tests/dns/records.h"
 
 using namespace std::chrono_literals;
 using weft::Deferred;
@@ -31,20 +32,11 @@ using weft::Result;
 using weft::dns::happyEyeballs;
 using weft::dns::interleaveFamilies;
 using weft::dns::IPAddress;
+using weft::dns::testing::ipsOf;
 
 namespace {
 
 using Strings = std::vector<std::string>;
-
-std::vector<IPAddress> ips(const Strings& texts) {
-    std::vector<IPAddress> out;
-    for (const auto& t : texts) {
-        auto ip = IPAddress::parse(t);
-        REQUIRE(ip);
-        out.push_back(*ip);
-    }
-    return out;
-}
 
 Strings texts(const std::vector<IPAddress>& addresses) {
     Strings out;
@@ -123,20 +115,20 @@ std::string failureMessage(const Result<int>& r) {
 }  // namespace
 
 TEST_CASE("dns/happy_eyeballs: interleaveFamilies puts IPv6 first, then alternates, each family in its order") {
-    CHECK(texts(interleaveFamilies(ips({"192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1", "2001:db8::2"}))) ==
+    CHECK(texts(interleaveFamilies(ipsOf({"192.0.2.1", "192.0.2.2", "192.0.2.3", "2001:db8::1", "2001:db8::2"}))) ==
           Strings{"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2", "192.0.2.3"});
-    CHECK(texts(interleaveFamilies(ips({"2001:db8::3", "192.0.2.9", "2001:db8::1", "2001:db8::2"}))) ==
+    CHECK(texts(interleaveFamilies(ipsOf({"2001:db8::3", "192.0.2.9", "2001:db8::1", "2001:db8::2"}))) ==
           Strings{"2001:db8::3", "192.0.2.9", "2001:db8::1", "2001:db8::2"});
-    CHECK(texts(interleaveFamilies(ips({"192.0.2.3", "192.0.2.1", "192.0.2.2"}))) ==
+    CHECK(texts(interleaveFamilies(ipsOf({"192.0.2.3", "192.0.2.1", "192.0.2.2"}))) ==
           Strings{"192.0.2.3", "192.0.2.1", "192.0.2.2"});
-    CHECK(texts(interleaveFamilies(ips({"2001:db8::2", "::1"}))) == Strings{"2001:db8::2", "::1"});
+    CHECK(texts(interleaveFamilies(ipsOf({"2001:db8::2", "::1"}))) == Strings{"2001:db8::2", "::1"});
     CHECK(interleaveFamilies({}).empty());
 }
 
 TEST_CASE("dns/happy_eyeballs: the first attempt starts at once, each next one after the delay") {
     ManualClock clock;
     Attempts attempts(clock);
-    auto d = happyEyeballs<int>(clock, ips({"192.0.2.1", "192.0.2.2", "2001:db8::1"}), attempts.fn());
+    auto d = happyEyeballs<int>(clock, ipsOf({"192.0.2.1", "192.0.2.2", "2001:db8::1"}), attempts.fn());
     auto out = outcome(d);
     CHECK(attempts.started() == Strings{"2001:db8::1"});
     CHECK(attempts.at(0).startedAt == 0ns);
@@ -161,7 +153,7 @@ TEST_CASE("dns/happy_eyeballs: the first attempt starts at once, each next one a
 TEST_CASE("dns/happy_eyeballs: the delay between attempts can be chosen") {
     ManualClock clock;
     Attempts attempts(clock);
-    auto d = happyEyeballs<int>(clock, ips({"192.0.2.1", "192.0.2.2"}), attempts.fn(), {}, 40ms);
+    auto d = happyEyeballs<int>(clock, ipsOf({"192.0.2.1", "192.0.2.2"}), attempts.fn(), {}, 40ms);
     auto out = outcome(d);
     clock.advance(40ms - 1ns);
     CHECK(attempts.made.size() == 1);
@@ -176,7 +168,7 @@ TEST_CASE("dns/happy_eyeballs: an attempt that fails starts the next at once, wi
     ManualClock clock;
     Attempts attempts(clock);
     attempts.failNow = {"2001:db8::1"};
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn());
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn());
     auto out = outcome(d);
     // Refused as it started: the IPv4 one is under way at time 0.
     CHECK(attempts.started() == Strings{"2001:db8::1", "192.0.2.1"});
@@ -201,7 +193,7 @@ TEST_CASE("dns/happy_eyeballs: the first success wins and the attempts still run
     ManualClock clock;
     Attempts attempts(clock);
     int discarded = 0;
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn(),
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn(),
                                 [&](int&) { ++discarded; });
     auto out = outcome(d);
     clock.advance(250ms);
@@ -224,7 +216,7 @@ TEST_CASE("dns/happy_eyeballs: the first success wins and the attempts still run
 TEST_CASE("dns/happy_eyeballs: when every attempt fails the race fails with the last failure") {
     ManualClock clock;
     Attempts attempts(clock);
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1", "192.0.2.2"}), attempts.fn());
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1", "192.0.2.2"}), attempts.fn());
     auto out = outcome(d);
     clock.advance(250ms);
     clock.advance(250ms);  // a second step: the third attempt's timer starts with the second
@@ -245,7 +237,7 @@ TEST_CASE("dns/happy_eyeballs: attempts that all fail at once fail the race at o
     ManualClock clock;
     Attempts attempts(clock);
     attempts.failNow = {"2001:db8::1", "192.0.2.1"};
-    auto d = happyEyeballs<int>(clock, ips({"192.0.2.1", "2001:db8::1"}), attempts.fn());
+    auto d = happyEyeballs<int>(clock, ipsOf({"192.0.2.1", "2001:db8::1"}), attempts.fn());
     auto out = outcome(d);
     REQUIRE(out->has_value());
     CHECK(failureMessage(**out) == "refused 192.0.2.1");
@@ -258,7 +250,7 @@ TEST_CASE("dns/happy_eyeballs: a loser that succeeds anyway as it is cancelled g
     Attempts attempts(clock);
     attempts.succeedOnCancel = std::make_pair(std::string("2001:db8::1"), 7);
     std::vector<int> discarded;
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1"}), attempts.fn(),
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1"}), attempts.fn(),
                                 [&](int& late) { discarded.push_back(late); });
     auto out = outcome(d);
     clock.advance(250ms);
@@ -275,7 +267,7 @@ TEST_CASE("dns/happy_eyeballs: a loser is cancelled, so its producer's late succ
     Attempts attempts(clock);
     attempts.noCanceller = {"2001:db8::1"};  // a producer that cannot stop: it fires anyway
     std::vector<int> discarded;
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1"}), attempts.fn(),
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1"}), attempts.fn(),
                                 [&](int& late) { discarded.push_back(late); });
     auto out = outcome(d);
     clock.advance(250ms);
@@ -296,7 +288,7 @@ TEST_CASE("dns/happy_eyeballs: cancelling the race cancels every running attempt
     Attempts attempts(clock);
     weft::testing::UnhandledErrors unhandled;
     int discarded = 0;
-    auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn(),
+    auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"}), attempts.fn(),
                                 [&](int&) { ++discarded; });
     auto out = outcome(d);
     clock.advance(250ms);
@@ -318,7 +310,7 @@ TEST_CASE("dns/happy_eyeballs: an attempt function that throws counts as a faile
     Attempts attempts(clock);
     attempts.throwOn = {"2001:db8::1"};
     SUBCASE("the next address is tried at once, and can win") {
-        auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1"}), attempts.fn());
+        auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1"}), attempts.fn());
         auto out = outcome(d);
         CHECK(attempts.started() == Strings{"2001:db8::1", "192.0.2.1"});
         CHECK(attempts.at(1).startedAt == 0ns);
@@ -328,7 +320,7 @@ TEST_CASE("dns/happy_eyeballs: an attempt function that throws counts as a faile
     }
     SUBCASE("when it is the last, the race fails with what it threw") {
         attempts.throwOn.insert("192.0.2.1");
-        auto d = happyEyeballs<int>(clock, ips({"2001:db8::1", "192.0.2.1"}), attempts.fn());
+        auto d = happyEyeballs<int>(clock, ipsOf({"2001:db8::1", "192.0.2.1"}), attempts.fn());
         auto out = outcome(d);
         REQUIRE(out->has_value());
         CHECK((*out)->failure().check<AttemptFailed>());

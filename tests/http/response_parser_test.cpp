@@ -11,72 +11,59 @@
 #include "tests/http/split_feed.h"
 
 using namespace weft::http;
-using weft::http::testing::everySplit;
+using weft::http::testing::parseResponse;
 using weft::http::testing::Transcript;
 
 namespace {
 
-Transcript parse(std::string_view input, bool eof = false, std::string method = "GET",
-                 ResponseParser::Limits limits = {}) {
-    return everySplit<ResponseParser>(
-        [&] {
-            ResponseParser parser(limits);
-            parser.startResponse(method);
-            return parser;
-        },
-        input, eof, [&](ResponseParser& parser, const MessageEnd& end) {
-            if (end.keepAlive) parser.startResponse(method);
-        });
-}
-
 std::string errorOf(std::string_view input, ResponseParser::Limits limits = {}) {
-    Transcript t = parse(input, false, "GET", limits);
+    Transcript t = parseResponse(input, false, "GET", limits);
     return t.empty() ? "" : t.back();
 }
 
 }  // namespace
 
 TEST_CASE("a response with Content-Length gives head, body and a keep-alive end") {
-    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello") ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello") ==
           Transcript{"head 1.1 200 OK body=length cl=5 ka=1 [Content-Length: 5][Server: x]", "body:hello",
                      "end ka=1"});
 }
 
 TEST_CASE("lone LF line ends are accepted") {
-    CHECK(parse("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi") ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi") ==
           Transcript{"head 1.1 200 OK body=length cl=2 ka=1 [Content-Length: 2]", "body:hi", "end ka=1"});
-    CHECK(parse("HTTP/1.1 200 OK\r\nA: 1\nContent-Length: 0\r\n\n") ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nA: 1\nContent-Length: 0\r\n\n") ==
           Transcript{"head 1.1 200 OK body=length cl=0 ka=1 [A: 1][Content-Length: 0]", "end ka=1"});
 }
 
 TEST_CASE("status line: the reason may be empty, with or without its SP, and keeps inner spaces") {
-    CHECK(parse("HTTP/1.1 204 \r\n\r\n").front() == "head 1.1 204  body=none cl=- ka=1 ");
-    CHECK(parse("HTTP/1.1 204\r\n\r\n").front() == "head 1.1 204  body=none cl=- ka=1 ");
-    CHECK(parse("HTTP/1.1 404 Not  Found \t\r\n\r\n", true).front() ==
+    CHECK(parseResponse("HTTP/1.1 204 \r\n\r\n").front() == "head 1.1 204  body=none cl=- ka=1 ");
+    CHECK(parseResponse("HTTP/1.1 204\r\n\r\n").front() == "head 1.1 204  body=none cl=- ka=1 ");
+    CHECK(parseResponse("HTTP/1.1 404 Not  Found \t\r\n\r\n", true).front() ==
           "head 1.1 404 Not  Found \t body=until close cl=- ka=0 ");
-    CHECK(parse("HTTP/1.1 200 caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n").front() ==
+    CHECK(parseResponse("HTTP/1.1 200 caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n").front() ==
           "head 1.1 200 caf\xc3\xa9 body=length cl=0 ka=1 [Content-Length: 0]");
 }
 
 TEST_CASE("HTTP/1.0 keeps the connection only with Connection: keep-alive; 1.1 unless close") {
-    CHECK(parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") ==
+    CHECK(parseResponse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n") ==
           Transcript{"head 1.0 200 OK body=length cl=0 ka=0 [Content-Length: 0]", "end ka=0"});
-    CHECK(parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n").back() == "end ka=1");
-    CHECK(parse("HTTP/1.1 200 OK\r\nConnection: upgrade, close\r\nContent-Length: 0\r\n\r\n").back() == "end ka=0");
-    CHECK(parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: CLOSE\r\nContent-Length: 0\r\n\r\n")
+    CHECK(parseResponse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n").back() == "end ka=1");
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nConnection: upgrade, close\r\nContent-Length: 0\r\n\r\n").back() == "end ka=0");
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: CLOSE\r\nContent-Length: 0\r\n\r\n")
               .back() == "end ka=0");
-    CHECK(parse("HTTP/1.1 200 OK\r\nConnection: closed\r\nContent-Length: 0\r\n\r\n").back() == "end ka=1");
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nConnection: closed\r\nContent-Length: 0\r\n\r\n").back() == "end ka=1");
     // Minor versions above 1 are read as 1.1 (RFC 9110 §2.5).
-    CHECK(parse("HTTP/1.7 200 OK\r\nContent-Length: 0\r\n\r\n").front() ==
+    CHECK(parseResponse("HTTP/1.7 200 OK\r\nContent-Length: 0\r\n\r\n").front() ==
           "head 1.1 200 OK body=length cl=0 ka=1 [Content-Length: 0]");
 }
 
 TEST_CASE("field values lose their surrounding whitespace; order, case and repeats are kept") {
-    CHECK(parse("HTTP/1.1 200 OK\r\nX-A:  a b \t\r\nx-a:\r\nSet-Cookie: 1\r\nSet-Cookie: 2\r\n"
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nX-A:  a b \t\r\nx-a:\r\nSet-Cookie: 1\r\nSet-Cookie: 2\r\n"
                 "Content-Length: 0\r\n\r\n")
               .front() == "head 1.1 200 OK body=length cl=0 ka=1 [X-A: a b][x-a: ][Set-Cookie: 1][Set-Cookie: 2]"
                           "[Content-Length: 0]");
-    CHECK(parse("HTTP/1.1 200 OK\r\nX: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n").front() ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nX: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n").front() ==
           "head 1.1 200 OK body=length cl=0 ka=1 [X: caf\xc3\xa9][Content-Length: 0]");
 }
 
@@ -90,12 +77,12 @@ TEST_CASE("the head's Headers answer case-insensitive lookups") {
 }
 
 TEST_CASE("blank lines before a status line are skipped") {
-    CHECK(parse("\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") ==
+    CHECK(parseResponse("\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") ==
           Transcript{"head 1.1 200 OK body=length cl=0 ka=1 [Content-Length: 0]", "end ka=1"});
 }
 
 TEST_CASE("1xx responses are reported before the final one; 101 and too many 1xx are errors") {
-    CHECK(parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+    CHECK(parseResponse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
                 "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx") ==
           Transcript{"1xx 100 Continue ", "1xx 103 Early Hints [Link: </a.css>]",
                      "head 1.1 200 OK body=length cl=1 ka=1 [Content-Length: 1]", "body:x", "end ka=1"});
@@ -104,7 +91,7 @@ TEST_CASE("1xx responses are reported before the final one; 101 and too many 1xx
     ResponseParser::Limits limits;
     limits.max1xx = 2;
     std::string three = "HTTP/1.1 100 A\r\n\r\nHTTP/1.1 100 B\r\n\r\nHTTP/1.1 100 C\r\n\r\n";
-    CHECK(parse(three, false, "GET", limits) ==
+    CHECK(parseResponse(three, false, "GET", limits) ==
           Transcript{"1xx 100 A ", "1xx 100 B ", "error too many interim (1xx) responses @36"});
 }
 
@@ -148,10 +135,10 @@ TEST_CASE("the head size limit holds while the head is still arriving") {
     limits.maxHeadBytes = 40;
     std::string fits = "HTTP/1.1 200 OK\r\nA: 0123456789\r\n\r\n";
     REQUIRE(fits.size() == 34);
-    CHECK(parse(fits + "tail", true, "GET", limits).front() == "head 1.1 200 OK body=until close cl=- ka=0 [A: 0123456789]");
+    CHECK(parseResponse(fits + "tail", true, "GET", limits).front() == "head 1.1 200 OK body=until close cl=- ka=0 [A: 0123456789]");
     std::string exact = "HTTP/1.1 200 OK\r\nA: 0123456789012345\r\n\r\n";
     REQUIRE(exact.size() == 40);
-    CHECK(parse(exact, true, "GET", limits).size() == 2);
+    CHECK(parseResponse(exact, true, "GET", limits).size() == 2);
     CHECK(errorOf("HTTP/1.1 200 OK\r\nA: 01234567890123456\r\n\r\n", limits) == "error head too large @40");
     // An endless head fails at byte 40, without waiting for its end or for the close.
     ResponseParser parser(limits);
@@ -165,21 +152,21 @@ TEST_CASE("the head size limit holds while the head is still arriving") {
 TEST_CASE("the field count limit holds while the head is still arriving") {
     ResponseParser::Limits limits;
     limits.maxHeaders = 3;
-    CHECK(parse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 0\r\n\r\n", false, "GET", limits).back() ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 0\r\n\r\n", false, "GET", limits).back() ==
           "error too many header fields @35");
-    CHECK(parse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n", false, "GET", limits).back() ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n", false, "GET", limits).back() ==
           "error too many header fields @35");
-    CHECK(parse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nContent-Length: 0\r\n\r\n", false, "GET", limits).back() ==
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nContent-Length: 0\r\n\r\n", false, "GET", limits).back() ==
           "end ka=1");
 }
 
 TEST_CASE("end of input before the response is complete is ConnectionClosed with the bytes received") {
-    CHECK(parse("", true) == Transcript{"closed 0"});
-    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Le", true) == Transcript{"closed 27"});
-    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", true) ==
+    CHECK(parseResponse("", true) == Transcript{"closed 0"});
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nContent-Le", true) == Transcript{"closed 27"});
+    CHECK(parseResponse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", true) ==
           Transcript{"head 1.1 200 OK body=length cl=10 ka=1 [Content-Length: 10]", "body:hello", "closed 44"});
-    CHECK(parse("HTTP/1.1 100 Continue\r\n\r\n", true) == Transcript{"1xx 100 Continue ", "closed 25"});
-    CHECK(parse("\r\n", true) == Transcript{"closed 0"});
+    CHECK(parseResponse("HTTP/1.1 100 Continue\r\n\r\n", true) == Transcript{"1xx 100 Continue ", "closed 25"});
+    CHECK(parseResponse("\r\n", true) == Transcript{"closed 0"});
 }
 
 TEST_CASE("ConnectionClosed and MalformedResponse say which step they happened in") {
@@ -224,7 +211,7 @@ TEST_CASE("an error is sticky, and withContext names the URL") {
 
 TEST_CASE("keep-alive responses follow each other; bytes after the last one wait for startResponse") {
     std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb";
-    CHECK(parse(two) == Transcript{"head 1.1 200 OK body=length cl=1 ka=1 [Content-Length: 1]", "body:a", "end ka=1",
+    CHECK(parseResponse(two) == Transcript{"head 1.1 200 OK body=length cl=1 ka=1 [Content-Length: 1]", "body:a", "end ka=1",
                                    "head 1.1 200 OK body=length cl=1 ka=1 [Content-Length: 1]", "body:b",
                                    "end ka=1"});
     ResponseParser parser;

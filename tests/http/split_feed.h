@@ -2,7 +2,8 @@
 // tests/http/split_feed.h: runs a parser over one input cut in every possible way (whole, in
 // two at each byte, a byte at a time) and checks that every cut gives the same transcript.
 // Each piece lives in its own heap buffer, freed as soon as the parser returns NeedData, so a
-// parser that kept a view of the caller's bytes too long is caught by ASan.
+// parser that kept a view of the caller's bytes too long is caught by ASan. parseResponse: the
+// same for a ResponseParser answering `method`, started again after each kept-alive response.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -120,6 +121,21 @@ Transcript everySplit(const std::function<Parser()>& make, std::string_view inpu
     for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
     CHECK(runPieces(make(), bytes, eof, afterEnd) == whole);
     return whole;
+}
+
+// everySplit over a ResponseParser with `limits`, started for `method` and started again for it
+// after every response that keeps the connection.
+inline Transcript parseResponse(std::string_view input, bool eof = false, std::string method = "GET",
+                                ResponseParser::Limits limits = {}) {
+    return everySplit<ResponseParser>(
+        [&] {
+            ResponseParser parser(limits);
+            parser.startResponse(method);
+            return parser;
+        },
+        input, eof, [&](ResponseParser& parser, const MessageEnd& end) {
+            if (end.keepAlive) parser.startResponse(method);
+        });
 }
 
 }  // namespace weft::http::testing

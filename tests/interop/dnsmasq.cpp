@@ -4,79 +4,19 @@
 #include "tests/interop/dnsmasq.h"
 
 #include <algorithm>
-#include <arpa/inet.h>
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
-#include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 
-extern char** environ;
+#include "tests/interop/child_process.h"
 
 namespace weft::testing {
 namespace {
 
 constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
 constexpr auto kStartLimit = std::chrono::seconds(10);
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-// Closes a socket on every path out of the functions below.
-struct Socket {
-    int fd;
-    explicit Socket(int f) : fd(f) {}
-    ~Socket() {
-        if (fd >= 0) ::close(fd);
-    }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-};
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
-
-bool bindTo(int fd, std::uint16_t port) {
-    sockaddr_in address = loopback(port);
-    return ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-}
-
-// A port that is free for both UDP and TCP on 127.0.0.1 right now (dnsmasq takes both). It
-// can still be taken before dnsmasq binds it; the caller then tries another.
-std::uint16_t freePort() {
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        Socket udp(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        Socket tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (udp.fd < 0 || tcp.fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-        if (!bindTo(udp.fd, 0)) throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
-        sockaddr_in bound{};
-        socklen_t length = sizeof bound;
-        ::getsockname(udp.fd, reinterpret_cast<sockaddr*>(&bound), &length);
-        std::uint16_t port = ntohs(bound.sin_port);
-        if (bindTo(tcp.fd, port)) return port;
-    }
-    throw std::runtime_error("no port free for both UDP and TCP on 127.0.0.1");
-}
 
 // True when dnsmasq answers an A query for `name` on 127.0.0.1:port with NOERROR and at least
 // one record, within `wait`. The query is built by hand (RFC 1035 4.1) so that the harness
@@ -117,31 +57,25 @@ Dnsmasq::Dnsmasq(std::vector<std::string> extraConfig) {
     if (::access(kDnsmasq, X_OK) != 0)
         throw std::runtime_error(std::string(kDnsmasq) +
                                  " is missing: apt-get install -y dnsmasq-base (make test installs it)");
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/weft-dnsmasq.XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-    directory_ = pattern;
+    directory_ = makeScratchDirectory("weft-dnsmasq");
     try {
         writeZone(extraConfig);
-        // Another process can take the port between freePort() and dnsmasq's bind; dnsmasq
-        // then exits at once ("Address already in use") and the next port is tried.
+        // Another process can take the port between freeLoopbackPort() and dnsmasq's bind;
+        // dnsmasq then exits at once ("Address already in use") and the next port is tried.
         for (int attempt = 0; attempt < 5; ++attempt)
-            if (start(freePort())) return;
+            if (start(freeLoopbackPort(/*udpToo=*/true))) return;
         throw std::runtime_error("dnsmasq did not start on 5 ports; its stderr:\n" +
                                  readFile(directory_ + "/stderr") + "log:\n" + log());
     } catch (...) {
         stop();
-        std::error_code ignored;  // a leftover scratch directory must not hide the real error
-        std::filesystem::remove_all(directory_, ignored);
+        removeScratchDirectory(directory_);
         throw;
     }
 }
 
 Dnsmasq::~Dnsmasq() {
     stop();
-    std::error_code ignored;  // nothing to report to from a destructor; /tmp is cleaned anyway
-    std::filesystem::remove_all(directory_, ignored);
+    removeScratchDirectory(directory_);
 }
 
 std::string Dnsmasq::name(std::string_view label) const { return std::string(label) + "." + zone_; }
@@ -223,61 +157,20 @@ void Dnsmasq::writeZone(const std::vector<std::string>& extraConfig) {
 bool Dnsmasq::start(std::uint16_t port) {
     std::string confArg = "--conf-file=" + directory_ + "/dnsmasq.conf";
     std::string portArg = "--port=" + std::to_string(port);
-    std::vector<char*> argv = {const_cast<char*>(kDnsmasq), const_cast<char*>("--keep-in-foreground"),
-                               confArg.data(), portArg.data(), nullptr};
     std::string stderrPath = directory_ + "/stderr";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, stderrPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    // A test may run while a reactor blocks signals for its signalfd; dnsmasq must not inherit
-    // that mask, or the SIGTERM that stops it would wait forever.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &all);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    int rc = posix_spawn(&pid_, kDnsmasq, &actions, &attributes, argv.data(), environ);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        pid_ = -1;
-        throw std::runtime_error(std::string("cannot run ") + kDnsmasq + ": " + std::strerror(rc));
-    }
-    const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it gave up: most likely the port
-            pid_ = -1;
-            return false;
-        }
-        if (answers(port, aOnlyName(), std::chrono::milliseconds(100))) {
-            port_ = port;
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    pid_ = spawnServer({kDnsmasq, "--keep-in-foreground", confArg, portArg}, stderrPath);
+    Startup startup =
+        awaitServing(pid_, kStartLimit, [&] { return answers(port, aOnlyName(), std::chrono::milliseconds(100)); });
+    if (startup == Startup::Exited) return false;  // it gave up: most likely the port
+    if (startup == Startup::Serving) {
+        port_ = port;
+        return true;
     }
     stop();
     throw std::runtime_error("dnsmasq did not answer on 127.0.0.1:" + std::to_string(port) + " within 10 s; stderr:\n" +
                              readFile(stderrPath) + "log:\n" + log());
 }
 
-void Dnsmasq::stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 300; ++i) {  // dnsmasq exits within milliseconds; 3 s before SIGKILL
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-            pid_ = -1;
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-}
+void Dnsmasq::stop() { stopProcess(pid_); }
 
 }  // namespace weft::testing

@@ -8,17 +8,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <spawn.h>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
-extern char** environ;
+#include "tests/interop/run_program.h"
 
 namespace {
 
@@ -32,29 +29,9 @@ std::string dig(const Dnsmasq& dnsmasq, std::vector<std::string> args) {
     REQUIRE_MESSAGE(::access(kDig, X_OK) == 0, kDig << " is missing: apt-get install -y bind9-dnsutils");
     args.insert(args.begin(), {kDig, "@" + dnsmasq.address(), "-p", std::to_string(dnsmasq.port()), "+tries=1",
                                "+time=5"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, kDig, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    std::string out;
-    char buffer[4096];
-    ssize_t n;
-    while (rc == 0 && (n = ::read(fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    REQUIRE_MESSAGE(rc == 0, "cannot run " << kDig);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), "dig failed: " << out);
-    return out;
+    auto result = weft::testing::runProgram(std::move(args));
+    REQUIRE_MESSAGE(result.exitCode == 0, "dig failed (exit " << result.exitCode << "): " << result.err << result.out);
+    return result.out;
 }
 
 std::vector<std::string> linesOf(const std::string& text) {

@@ -6,11 +6,6 @@
 
 #include <doctest/doctest.h>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +13,7 @@
 #include "defer/shortcuts.h"
 #include "http/server.h"
 #include "reactor/listening_port.h"
+#include "tests/interop/child_process.h"
 #include "tests/interop/nginx.h"
 #include "tests/interop/run_program.h"
 
@@ -48,38 +44,15 @@ dns::Resolver::Options noSystemDns() {
 
 // twisted_web_server.py on a free port; stopped with the object.
 struct TwistedWeb {
-    pid_t pid = -1;
-    int out = -1;
+    weft::testing::ChildProcess child = weft::testing::ChildProcess::spawn(
+        {"/usr/bin/python3", std::string(WEFT_SOURCE_DIR) + "/tests/interop/twisted_web_server.py", "--lifetime", "60"});
     std::uint16_t port = 0;
     TwistedWeb() {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::string script = std::string(WEFT_SOURCE_DIR) + "/tests/interop/twisted_web_server.py";
-        std::vector<std::string> args = {"/usr/bin/python3", script, "--lifetime", "60"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(fds[1]);
-        out = fds[0];
-        REQUIRE_MESSAGE(rc == 0, "cannot start python3 (python3-twisted)");
-        std::string line;
-        char c;
-        while (::read(out, &c, 1) == 1 && c != '\n') line += c;
-        REQUIRE_MESSAGE(!line.empty(), "twisted_web_server.py printed no port");
+        std::string line = child.readLine();
+        REQUIRE_MESSAGE(!line.empty(), "twisted_web_server.py printed no port (python3-twisted)");
         port = static_cast<std::uint16_t>(std::stoi(line));
     }
-    ~TwistedWeb() {
-        kill(pid, SIGTERM);
-        int status;
-        waitpid(pid, &status, 0);
-        close(out);
-    }
+    ~TwistedWeb() { child.stop(); }
     std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
 };
 

@@ -4,29 +4,17 @@
 // must not lean on weft.
 #include "tests/interop/nginx.h"
 
-#include <arpa/inet.h>
-#include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 #include <vector>
 
-extern char** environ;
+#include "tests/interop/child_process.h"
 
 namespace weft::testing {
 namespace {
@@ -34,49 +22,10 @@ namespace {
 constexpr const char* kNginx = "/usr/sbin/nginx";
 constexpr auto kStartLimit = std::chrono::seconds(10);
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 void writeFile(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
     if (!out.flush()) throw std::runtime_error("cannot write " + path);
-}
-
-// Closes a socket on every path out of the functions below.
-struct Socket {
-    int fd;
-    explicit Socket(int f) : fd(f) {}
-    ~Socket() {
-        if (fd >= 0) ::close(fd);
-    }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-};
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
-
-// A TCP port free on 127.0.0.1 right now. It can still be taken before nginx binds it; the
-// caller then tries another.
-std::uint16_t freePort() {
-    Socket tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (tcp.fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    sockaddr_in address = loopback(0);
-    if (::bind(tcp.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-        throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
-    socklen_t length = sizeof address;
-    ::getsockname(tcp.fd, reinterpret_cast<sockaddr*>(&address), &length);
-    return ntohs(address.sin_port);
 }
 
 // True when a GET of `path` on 127.0.0.1:port gets a "200" status line within `wait`. The
@@ -108,31 +57,25 @@ bool answers(std::uint16_t port, std::string_view path, std::chrono::millisecond
 Nginx::Nginx() {
     if (::access(kNginx, X_OK) != 0)
         throw std::runtime_error(std::string(kNginx) + " is missing: apt-get install -y nginx (make test installs it)");
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/weft-nginx.XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-    directory_ = pattern;
+    directory_ = makeScratchDirectory("weft-nginx");
     root_ = directory_ + "/www";
     try {
         writeSite();
-        // Another process can take the port between freePort() and nginx's bind; nginx then
-        // gives up (after its own five tries, 2.5 s) and the next port is tried.
+        // Another process can take the port between freeLoopbackPort() and nginx's bind; nginx
+        // then gives up (after its own five tries, 2.5 s) and the next port is tried.
         for (int attempt = 0; attempt < 5; ++attempt)
-            if (start(freePort())) return;
+            if (start(freeLoopbackPort())) return;
         throw std::runtime_error("nginx did not start on 5 ports; its error log:\n" + errorLog());
     } catch (...) {
         stop();
-        std::error_code ignored;  // a leftover scratch directory must not hide the real error
-        std::filesystem::remove_all(directory_, ignored);
+        removeScratchDirectory(directory_);
         throw;
     }
 }
 
 Nginx::~Nginx() {
     stop();
-    std::error_code ignored;  // nothing to report to from a destructor; /tmp is cleaned anyway
-    std::filesystem::remove_all(directory_, ignored);
+    removeScratchDirectory(directory_);
 }
 
 std::string Nginx::url(std::string_view path) const {
@@ -202,61 +145,19 @@ bool Nginx::start(std::uint16_t port) {
     std::string prefix = directory_ + "/", conf = directory_ + "/nginx.conf", log = directory_ + "/error.log";
     // -e: the log for what nginx says before it has read the configuration (its compiled-in
     // default is /var/log/nginx/error.log, which only root may open).
-    std::vector<char*> argv = {const_cast<char*>(kNginx), const_cast<char*>("-e"), log.data(),
-                               const_cast<char*>("-p"), prefix.data(), const_cast<char*>("-c"), conf.data(),
-                               const_cast<char*>("-g"), const_cast<char*>("daemon off;"), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    // A test may run while a reactor blocks signals for its signalfd; nginx must not inherit
-    // that mask, or the SIGTERM that stops it would wait forever.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &all);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    int rc = posix_spawn(&pid_, kNginx, &actions, &attributes, argv.data(), environ);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        pid_ = -1;
-        throw std::runtime_error(std::string("cannot run ") + kNginx + ": " + std::strerror(rc));
-    }
-    const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it gave up: most likely the port
-            pid_ = -1;
-            return false;
-        }
-        if (answers(port, indexPath(), std::chrono::milliseconds(500))) {
-            port_ = port;
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    pid_ = spawnServer({kNginx, "-e", log, "-p", prefix, "-c", conf, "-g", "daemon off;"}, log);
+    Startup startup =
+        awaitServing(pid_, kStartLimit, [&] { return answers(port, indexPath(), std::chrono::milliseconds(500)); });
+    if (startup == Startup::Exited) return false;  // it gave up: most likely the port
+    if (startup == Startup::Serving) {
+        port_ = port;
+        return true;
     }
     stop();
     throw std::runtime_error("nginx did not answer on 127.0.0.1:" + std::to_string(port) +
                              " within 10 s; its error log:\n" + errorLog());
 }
 
-void Nginx::stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);  // nginx's fast shutdown
-    for (int i = 0; i < 300; ++i) {  // nginx exits within milliseconds; 3 s before SIGKILL
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-            pid_ = -1;
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-}
+void Nginx::stop() { stopProcess(pid_); }  // SIGTERM: nginx's fast shutdown
 
 }  // namespace weft::testing

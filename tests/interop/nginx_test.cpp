@@ -6,16 +6,13 @@
 
 #include <doctest/doctest.h>
 
-#include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
-extern char** environ;
+#include "tests/interop/run_program.h"
 
 namespace {
 
@@ -28,29 +25,9 @@ constexpr const char* kCurl = "/usr/bin/curl";
 std::string curl(std::vector<std::string> args) {
     REQUIRE_MESSAGE(::access(kCurl, X_OK) == 0, kCurl << " is missing: apt-get install -y curl");
     args.insert(args.begin(), {kCurl, "-s", "--max-time", "10", "--noproxy", "*"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, kCurl, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    std::string out;
-    char buffer[65536];
-    ssize_t n;
-    while (rc == 0 && (n = ::read(fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    REQUIRE_MESSAGE(rc == 0, "cannot run " << kCurl);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), "curl failed (status " << status << "): " << out);
-    return out;
+    auto result = weft::testing::runProgram(std::move(args));
+    REQUIRE_MESSAGE(result.exitCode == 0, "curl failed (exit " << result.exitCode << "): " << result.err << result.out);
+    return result.out;
 }
 
 // The status code and the headers' block (status line included) of a GET, body discarded.

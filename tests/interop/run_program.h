@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +13,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "tests/interop/child_process.h"
 
 namespace weft::testing {
 
@@ -30,17 +29,11 @@ inline ProgramResult runProgram(std::vector<std::string> args, std::chrono::mill
     ProgramResult result;
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return result;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    SpawnActions actions;
+    actions.dup2(out[1], 1).dup2(err[1], 2);
     auto start = std::chrono::steady_clock::now();
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    int rc = spawnProgram(pid, args, actions);
     close(out[1]);
     close(err[1]);
     if (rc != 0) {

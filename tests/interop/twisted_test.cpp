@@ -7,73 +7,18 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <cstdio>
-#include <spawn.h>
 #include <string>
 #include <sys/wait.h>
-#include <unistd.h>
-#include <vector>
 
-extern char** environ;
+#include "tests/interop/child_process.h"
+
+using Child = weft::testing::ChildProcess;
 
 namespace {
 
 constexpr const char* kPython = "/usr/bin/python3";  // Debian's, where python3-twisted lives
 
 std::string script(const char* name) { return std::string(WEFT_SOURCE_DIR) + "/tests/interop/" + name; }
-
-// A child process with its stdout on a pipe.
-struct Child {
-    pid_t pid = -1;
-    weft::Fd out;
-
-    Child() = default;
-    Child(Child&& other) noexcept : pid(std::exchange(other.pid, -1)), out(std::move(other.out)) {}
-
-    static Child spawn(std::vector<std::string> args) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        Child child;
-        int rc = posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(fds[1]);
-        child.out.reset(fds[0]);
-        REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0]);
-        return child;
-    }
-    std::string readLine() const {
-        std::string line;
-        char c;
-        while (::read(out.get(), &c, 1) == 1 && c != '\n') line += c;
-        return line;
-    }
-    std::string readAll() const {
-        std::string text;
-        char buffer[4096];
-        ssize_t n;
-        while ((n = ::read(out.get(), buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
-        return text;
-    }
-    int wait() {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    ~Child() {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-    }
-};
 
 void requireTwisted() {
     Child probe = Child::spawn({kPython, "-c", "import twisted; print(twisted.__version__)"});
