@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace weft::bench {
@@ -35,6 +36,37 @@ inline long numberFlag(int argc, char** argv, const char* name, long fallback) {
 inline double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+// Runs start(i, done) for i in [0, count) with at most `limit` in flight; each start calls
+// done() once when its item ends, and stop() runs after the last. A done() that comes at once
+// (a failure known before any I/O) re-enters here, and the guard turns that into the loop's
+// next turn instead of a recursion as deep as the list.
+class InFlight {
+public:
+    using Start = std::function<void(std::size_t index, std::function<void()> done)>;
+    InFlight(std::size_t count, std::size_t limit, Start start, std::function<void()> stop)
+        : count_(count), limit_(limit), start_(std::move(start)), stop_(std::move(stop)) {}
+
+    void pump() {
+        if (pumping_) return;
+        pumping_ = true;
+        while (running_ < limit_ && next_ < count_) {
+            ++running_;
+            start_(next_++, [this] {
+                --running_;
+                if (++finished_ == count_) stop_();
+                else pump();
+            });
+        }
+        pumping_ = false;
+    }
+
+private:
+    std::size_t count_, limit_, next_ = 0, running_ = 0, finished_ = 0;
+    Start start_;
+    std::function<void()> stop_;
+    bool pumping_ = false;
+};
 
 // User + system CPU time of this process so far, for the `cpu_seconds=` key.
 inline double cpuSeconds() {

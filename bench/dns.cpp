@@ -6,6 +6,7 @@
 // at most C in flight, through weft::dns::Resolver on one reactor thread.
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,32 +40,21 @@ int main(int argc, char** argv) {
     options.nameservers = std::vector<Address>{*address};
     dns::Resolver resolver(reactor, options);
 
-    // pump() keeps C lookups in flight; an answer that comes at once (a bad name fails
-    // synchronously) re-enters it, and the guard turns that into the loop's next turn.
-    std::size_t next = 0, inFlight = 0, done = 0, resolved = 0, failed = 0;
-    bool pumping = false;
-    std::function<void()> pump = [&] {
-        if (pumping) return;
-        pumping = true;
-        while (inFlight < static_cast<std::size_t>(concurrency) && next < names.size()) {
-            ++inFlight;
-            (void)resolver.lookup(names[next++], dns::RecordType::A)
-                .addBoth([&](Result<std::vector<dns::ResourceRecord>> r) {
-                    (r.succeeded() && !r.valueUnchecked().empty() ? resolved : failed)++;
-                    --inFlight;
-                    if (++done == names.size()) reactor.stop();
-                    else pump();
-                });
-        }
-        pumping = false;
-    };
+    std::size_t resolved = 0, failed = 0;
+    bench::InFlight work(names.size(), static_cast<std::size_t>(concurrency), [&](std::size_t i, std::function<void()> done) {
+        (void)resolver.lookup(names[i], dns::RecordType::A)
+            .addBoth([&, done](Result<std::vector<dns::ResourceRecord>> r) {
+                (r.succeeded() && !r.valueUnchecked().empty() ? resolved : failed)++;
+                done();
+            });
+    }, [&] { reactor.stop(); });
     auto start = std::chrono::steady_clock::now();
     double cpuStart = bench::cpuSeconds();
     if (names.empty()) {
         std::printf("resolved=0 failed=0 seconds=0.000000\n");
         return 0;
     }
-    reactor.callWhenRunning(pump);
+    reactor.callWhenRunning([&] { work.pump(); });
     reactor.run();
     double seconds = bench::secondsSince(start);
     std::printf("resolved=%zu failed=%zu seconds=%.6f cpu_seconds=%.6f\n", resolved, failed, seconds,

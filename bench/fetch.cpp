@@ -33,34 +33,25 @@ int main(int argc, char** argv) {
     http::FetchOptions options;
     options.followRedirects = false;
 
-    std::size_t next = 0, inFlight = 0, done = 0, fetched = 0, titles = 0, errors = 0;
-    bool pumping = false;
-    std::function<void()> pump = [&] {
-        if (pumping) return;
-        pumping = true;
-        while (inFlight < static_cast<std::size_t>(concurrency) && next < urls.size()) {
-            ++inFlight;
-            (void)http::getPage(agent, urls[next++], options).addBoth([&](Result<http::Response> r) {
-                --inFlight;
-                if (r.succeeded() && r.valueUnchecked().status / 100 == 2) {
-                    ++fetched;
-                    const std::string& body = r.valueUnchecked().body;
-                    auto open = body.find("<title>");
-                    if (open != std::string::npos && body.find("</title>", open + 7) != std::string::npos) ++titles;
-                } else {
-                    if (r.failed()) std::fprintf(stderr, "%s\n", r.failureUnchecked().message().c_str());
-                    ++errors;
-                }
-                if (++done == urls.size()) reactor.stop();
-                else pump();
-            });
-        }
-        pumping = false;
-    };
+    std::size_t fetched = 0, titles = 0, errors = 0;
+    bench::InFlight work(urls.size(), static_cast<std::size_t>(concurrency), [&](std::size_t i, std::function<void()> done) {
+        (void)http::getPage(agent, urls[i], options).addBoth([&, done](Result<http::Response> r) {
+            if (r.succeeded() && r.valueUnchecked().status / 100 == 2) {
+                ++fetched;
+                const std::string& body = r.valueUnchecked().body;
+                auto open = body.find("<title>");
+                if (open != std::string::npos && body.find("</title>", open + 7) != std::string::npos) ++titles;
+            } else {
+                if (r.failed()) std::fprintf(stderr, "%s\n", r.failureUnchecked().message().c_str());
+                ++errors;
+            }
+            done();
+        });
+    }, [&] { reactor.stop(); });
     auto start = std::chrono::steady_clock::now();
     double cpuStart = bench::cpuSeconds();
     if (!urls.empty()) {
-        reactor.callWhenRunning(pump);
+        reactor.callWhenRunning([&] { work.pump(); });
         reactor.run();
     }
     double seconds = bench::secondsSince(start);

@@ -38,7 +38,7 @@ PlanetSite::PlanetSite(Reactor& reactor, Options options) : reactor_(reactor), o
         return [this, page](const http::ServerRequest&) {
             if (options_.latency.count() == 0) return succeed(http::ServerResponse(*page));
             Deferred<http::ServerResponse> later;
-            auto call = reactor_.callLater(options_.latency, [later, page]() mutable { later.callback(http::ServerResponse(*page)); });
+            (void)reactor_.callLater(options_.latency, [later, page]() mutable { later.callback(http::ServerResponse(*page)); });
             return later;
         };
     };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dns/nameserver_query.cpp: the tries of one question: UDP sockets, the TCP fallback, timers.
-// Tests: tests/dns/nameserver_query_test.cpp
+// Tests: tests/dns/resolver_test.cpp
 #include "dns/nameserver_query.h"
 
 #include <sys/socket.h>
@@ -25,13 +25,14 @@ class Query;
 // The UDP socket of the current try: the reactor calls it, it hands datagrams to the query.
 class UdpTry final : public FdHandler {
 public:
-    explicit UdpTry(Query& query) : query_(query) {}
+    UdpTry(Query& query, Reactor& reactor) : query_(query), reactor_(reactor) {}
     void readReady() override;
     void writeReady() override {}
     Fd fd;
 
 private:
     Query& query_;
+    Reactor& reactor_;
 };
 
 class Query final : public std::enable_shared_from_this<Query> {
@@ -39,7 +40,7 @@ public:
     Query(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
           std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer)
         : reactor_(reactor), ids_(ids), name_(std::move(name)), type_(type), policyRef_(std::move(policy)),
-          policy_(*policyRef_), udp_(*this), firstServer_(firstServer),
+          policy_(*policyRef_), udp_(*this, reactor), firstServer_(firstServer),
           serverIndex_(policy_.servers.empty() ? 0 : firstServer % policy_.servers.size()) {}
     ~Query() { closeUdp(); }
 
@@ -177,8 +178,9 @@ private:
         if (policy_.tcpOnly) return sendTcp();
         closeUdp();
         id_ = ids_.next();
+        std::vector<std::byte> query;
         try {
-            query_ = encodeQuery(id_, name_, type_, ednsFor() ? policy_.ednsPayload : std::nullopt);
+            query = encodeQuery(id_, name_, type_, ednsFor() ? policy_.ednsPayload : std::nullopt);
         } catch (...) {
             return finish(Failure::current());
         }
@@ -187,7 +189,7 @@ private:
         if (fd < 0) return finish(Failure(std::system_error(lastError(), "socket")));
         udp_.fd.reset(fd);
         // connect() binds an ephemeral port the kernel picks at random, and filters the sender.
-        if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query_.data(), query_.size(), 0) < 0) {
+        if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query.data(), query.size(), 0) < 0) {
             return udpError(errno);
         }
         if (auto error = reactor_.watch(fd, Interest::Read, udp_)) {
@@ -240,7 +242,6 @@ private:
     std::uint64_t noEdns_ = 0;  // by server index: those that answered FORMERR to EDNS
     UdpTry udp_;
     std::unique_ptr<TcpExchange> tcp_;
-    std::vector<std::byte> query_;
     Deferred<Reply> result_;
     std::shared_ptr<Query> self_;  // alive while asking; the reactor holds only raw pointers
     DelayedCall tryTimer_;
@@ -257,13 +258,13 @@ void UdpTry::readReady() {
     auto keep = query_.shared_from_this();
     // A few datagrams per wake-up: enough to drain strays without starving other sockets.
     for (int i = 0; i < 8 && fd.get() >= 0; ++i) {
-        std::byte buffer[65536];
-        ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+        std::span<std::byte> buffer = reactor_.readBuffer();  // 64 KiB: any datagram fits
+        ssize_t n = ::recv(fd.get(), buffer.data(), buffer.size(), 0);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
             return query_.udpError(errno);
         }
-        query_.datagram(std::span(buffer, static_cast<std::size_t>(n)));
+        query_.datagram(buffer.first(static_cast<std::size_t>(n)));
     }
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // dns/nameserver_query.h: askNameservers, one question put to the configured servers until one
 // of them decides it, over UDP (TCP when the answer is truncated).
-// Tests: tests/dns/nameserver_query_test.cpp
+// Tests: tests/dns/resolver_test.cpp
 //
 //   askNameservers(reactor, ids, "example.com", RecordType::A, policy, 10s)
 //       .addCallback([](Reply reply) { ... reply.message.header.rcode ... });

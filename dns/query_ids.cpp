@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dns/query_ids.cpp: ids from getrandom(2) (arc4random_buf where there is no getrandom).
-// Tests: tests/dns/nameserver_query_test.cpp
+// Tests: tests/dns/resolver_test.cpp
 #include "dns/query_ids.h"
 
 #include <cerrno>

@@ -2,7 +2,7 @@
 // dns/query_ids.h: QueryIds, unpredictable 16-bit query ids. Together with the source port the
 // kernel picks at random for every socket, they are what an off-path attacker must guess to
 // forge an answer (RFC 5452), so they come from the OS's CSPRNG, read in blocks to keep the
-// cost per query at a copy. Tests: tests/dns/nameserver_query_test.cpp
+// cost per query at a copy. Tests: tests/dns/resolver_test.cpp
 #pragma once
 
 #include <array>

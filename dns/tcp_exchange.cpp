@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dns/tcp_exchange.cpp: the TCP fallback as a length-prefixed protocol.
-// Tests: tests/dns/nameserver_query_test.cpp
+// Tests: tests/dns/resolver_test.cpp
 #include "dns/tcp_exchange.h"
 
 #include "protocols/connect_protocol.h"

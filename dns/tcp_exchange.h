@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // dns/tcp_exchange.h: TcpExchange, one query over a fresh TCP connection (RFC 7766: two-byte
-// length prefix), for answers that did not fit in UDP. Tests: tests/dns/nameserver_query_test.cpp
+// length prefix), for answers that did not fit in UDP. Tests: tests/dns/resolver_test.cpp
 //
 // It calls exactly one of its two functions, once, unless destroyed first: destroying it
 // aborts the connection (or the attempt to make one) and silences both.

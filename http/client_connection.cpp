@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // http/client_connection.cpp: one request at a time over one connection.
-// Tests: tests/http/client_connection_test.cpp
+// Tests: tests/http/agent_test.cpp, tests/http/hostile_server_test.cpp
 #include "http/client_connection.h"
 
 #include "http/request_writer.h"
@@ -8,10 +8,6 @@
 namespace weft::http {
 
 namespace {
-
-std::chrono::milliseconds inMs(std::chrono::nanoseconds d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
 
 Step stepOf(const RequestOptions& options) { return options.progress ? options.progress->step : Step::ReadHeaders; }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // http/client_connection.h: ClientConnection, one HTTP/1.1 connection from the client side:
 // sends a request, parses the response with ResponseParser, and says when it can take the
-// next one. Tests: tests/http/client_connection_test.cpp
+// next one. Tests: tests/http/agent_test.cpp, tests/http/hostile_server_test.cpp
 //
 // One request at a time (no pipelining: a failure could not be retried safely). send() fires
 // with the whole response, or fails with MalformedResponse, ConnectionClosed (the peer closed

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // http/exchange.h: the values a client exchange is made of: Request, Response, and the
 // per-request limits and progress the Agent and its connections share.
-// Tests: tests/http/client_connection_test.cpp, tests/http/agent_test.cpp
+// Tests: tests/http/agent_test.cpp, tests/http/fetch_test.cpp
 #pragma once
 
 #include <chrono>
@@ -42,6 +42,11 @@ struct Response {
     std::string url;                     // the URL that answered (after redirects)
     std::vector<std::string> redirects;  // the URLs redirected from, in order
 };
+
+// Whole milliseconds, as Timeout reports them.
+[[nodiscard]] inline std::chrono::milliseconds inMs(std::chrono::nanoseconds d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
 
 // Where a request is, for errors that must say which step failed.
 struct Progress {

@@ -12,9 +12,6 @@
 namespace weft::http {
 namespace {
 
-using std::chrono::milliseconds;
-
-milliseconds inMs(std::chrono::nanoseconds d) { return std::chrono::duration_cast<milliseconds>(d); }
 
 bool isRedirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
 
