@@ -8,7 +8,8 @@
 //   }
 //
 // The body runs at once, up to the first co_await of a Deferred without a result. An exception
-// leaving the body becomes the returned Deferred's Failure. Cancelling the returned Deferred
+// leaving the body becomes the returned Deferred's Failure; so does `co_return Failure(...)`,
+// which is cheaper than a throw when failing is common (a name that does not exist). Cancelling the returned Deferred
 // cancels the Deferred being awaited; the coroutine sees CancelledError thrown by that co_await
 // and may catch it and go on. Awaiting a Deferred that has fired takes its result without
 // suspending, so a loop over a million fired Deferreds uses no stack. While suspended, the frame
@@ -108,6 +109,7 @@ struct DeferredPromise : PromiseBase<T> {
     void return_value(V&& value) {
         this->result = Result<T>::success(std::forward<V>(value));
     }
+    void return_value(Failure failure) { this->result = std::move(failure); }
 };
 
 template <>

@@ -3,6 +3,7 @@
 // Tests: tests/dns/resolver_test.cpp
 #include "dns/nameserver_query.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -85,9 +86,14 @@ public:
         tryNext();
     }
 
-private:
     [[nodiscard]] const Address& server() const { return policy_.servers[serverIndex_]; }
-    [[nodiscard]] std::string serverName() const { return policy_.servers.empty() ? "" : server().toString(); }
+
+private:
+    [[nodiscard]] std::string serverName() const {
+        if (policy_.servers.empty()) return "";
+        if (serverIndex_ < policy_.serverNames.size()) return policy_.serverNames[serverIndex_];
+        return server().toString();
+    }
     [[nodiscard]] bool ednsFor() const {
         return policy_.ednsPayload && !(noEdns_ >> std::min<std::size_t>(serverIndex_, 63) & 1);
     }
@@ -119,7 +125,7 @@ private:
         switch (rcode) {
             case Rcode::NoError:
             case Rcode::NXDomain:
-                return finish(Reply{std::move(message), server()});
+                return finish(Reply{std::move(message), server(), serverName()});
             case Rcode::FormErr:
                 if (ednsFor()) {  // an old server that does not know EDNS (RFC 6891 §7)
                     noEdns_ |= std::uint64_t{1} << std::min<std::size_t>(serverIndex_, 63);
@@ -177,6 +183,7 @@ private:
     void send() {
         if (policy_.tcpOnly) return sendTcp();
         closeUdp();
+        ++sends_;
         id_ = ids_.next();
         std::vector<std::byte> query;
         try {
@@ -185,14 +192,35 @@ private:
             return finish(Failure::current());
         }
         const Address& to = server();
-        int fd = ::socket(to.sockaddrPtr()->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        const int family = to.sockaddrPtr()->sa_family;
+        int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) return finish(Failure(std::system_error(lastError(), "socket")));
         udp_.fd.reset(fd);
-        // connect() binds an ephemeral port the kernel picks at random, and filters the sender.
-        if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query.data(), query.size(), 0) < 0) {
+        // No connect(): sendto() binds the fresh socket to an ephemeral port the kernel picks at
+        // random just the same, a syscall cheaper; readReady() drops datagrams from anyone but
+        // the server. RECVERR still reports the server's "port unreachable" on this unconnected
+        // socket, so a closed port ends the try at once.
+        const int on = 1;
+        const bool v6 = family == AF_INET6;
+        if (::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on) != 0 ||
+            ::sendto(fd, query.data(), query.size(), 0, to.sockaddrPtr(), to.length()) < 0) {
             return udpError(errno);
         }
-        if (auto error = reactor_.watch(fd, Interest::Read, udp_)) {
+        // A nearby server has often answered by the end of this loop turn: look then, and only
+        // an answer still missing costs a registration with the reactor (and its undoing when
+        // the socket closes), which is a good part of a whole lookup's cost.
+        std::weak_ptr<Query> weak = weak_from_this();
+        if (tryTimer_.active()) tryTimer_.cancel();
+        tryTimer_ = reactor_.callLater(nanoseconds(0), [weak] {
+            if (auto self = weak.lock()) self->firstLook();
+        });
+    }
+
+    void firstLook() {
+        const auto sends = sends_;
+        udp_.readReady();  // may settle the question, or move on to the next try
+        if (done_ || sends != sends_) return;
+        if (auto error = reactor_.watch(udp_.fd.get(), Interest::Read, udp_)) {
             return finish(Failure(std::system_error(error, "watch")));
         }
         armTryTimer();
@@ -200,6 +228,7 @@ private:
 
     void sendTcp() {
         closeUdp();
+        ++sends_;
         id_ = ids_.next();
         std::vector<std::byte> query;
         try {
@@ -250,6 +279,7 @@ private:
     std::size_t firstServer_ = 0;
     std::size_t serverIndex_ = 0;
     std::size_t tryNumber_ = 0;
+    std::size_t sends_ = 0;  // tries started, UDP or TCP: tells firstLook() whether its try still runs
     std::uint16_t id_ = 0;
     bool done_ = false;
 };
@@ -259,11 +289,14 @@ void UdpTry::readReady() {
     // A few datagrams per wake-up: enough to drain strays without starving other sockets.
     for (int i = 0; i < 8 && fd.get() >= 0; ++i) {
         std::span<std::byte> buffer = reactor_.readBuffer();  // 64 KiB: any datagram fits
-        ssize_t n = ::recv(fd.get(), buffer.data(), buffer.size(), 0);
+        sockaddr_storage from{};
+        socklen_t fromLength = sizeof from;
+        ssize_t n = ::recvfrom(fd.get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLength);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
             return query_.udpError(errno);
         }
+        if (!(Address::fromSockaddr(reinterpret_cast<const sockaddr*>(&from), fromLength) == query_.server())) continue;
         query_.datagram(buffer.first(static_cast<std::size_t>(n)));
     }
 }

@@ -6,9 +6,9 @@
 //   askNameservers(reactor, ids, "example.com", RecordType::A, policy, 10s)
 //       .addCallback([](Reply reply) { ... reply.message.header.rcode ... });
 //
-// Each try is one UDP socket, connected to the server so that the kernel picks a fresh random
-// ephemeral port and drops datagrams from anyone else; a reply must also carry our id and
-// question, or it is ignored and the try keeps waiting. The tries go through the servers in
+// Each try is a new UDP socket, so that the kernel picks a fresh random ephemeral port for it;
+// a datagram from anyone but the server asked is dropped, and a reply must also carry our id
+// and question, or it is ignored and the try keeps waiting. The tries go through the servers in
 // turn, `attempts` rounds (resolv.conf's attempts and rotate). A truncated reply is asked
 // again over TCP; FORMERR to a query with EDNS is asked again without it. NOERROR and NXDOMAIN
 // decide the question (the Deferred fires with the reply); SERVFAIL, REFUSED, a malformed
@@ -35,6 +35,7 @@ namespace weft::dns {
 
 struct ServerPolicy {
     std::vector<Address> servers;
+    std::vector<std::string> serverNames;  // servers[i].toString(), made once; may be left empty
     std::chrono::nanoseconds attemptTimeout = std::chrono::seconds(5);
     int attempts = 2;
     std::optional<std::uint16_t> ednsPayload = 1232;
@@ -44,6 +45,7 @@ struct ServerPolicy {
 struct Reply {
     Message message;
     Address server;
+    std::string serverName;  // server.toString()
 };
 
 // `firstServer` is where the first round starts (resolv.conf's rotate); the policy is shared

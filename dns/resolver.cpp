@@ -14,29 +14,53 @@ using std::chrono::nanoseconds;
 
 // One question in flight, and everyone waiting for its answer (coalescing).
 struct Resolver::Pending {
+    Pending(std::string key, std::string fqdn, RecordType type, std::size_t chainBudget, nanoseconds deadline)
+        : key(std::move(key)), fqdn(std::move(fqdn)), type(type), chainBudget(chainBudget), deadline(deadline) {}
+    std::string key;   // its key in inFlight_
+    std::string fqdn;  // the name asked, as the first caller spelled it
+    RecordType type;
+    std::size_t chainBudget;
+    nanoseconds deadline;
     Deferred<Reply> query;
     std::vector<Deferred<Answer>> waiters;
 };
 
 namespace {
 
-std::string lowered(std::string_view name) {
-    std::string s(name);
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    while (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string_view withoutTrailingDots(std::string_view name) {
+    while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    return name;
 }
 
-bool isLocalhost(std::string_view name) {
-    auto n = lowered(name);
-    return n == "localhost" || (n.size() > 10 && n.ends_with(".localhost"));
+// `name` is `domain` or a name under it, ignoring ASCII case and a trailing dot (no copy:
+// every lookup asks this twice).
+bool isUnder(std::string_view name, std::string_view domain) {
+    name = withoutTrailingDots(name);
+    if (name.size() < domain.size()) return false;
+    auto tail = name.substr(name.size() - domain.size());
+    for (std::size_t i = 0; i < domain.size(); ++i)
+        if (lower(tail[i]) != domain[i]) return false;
+    return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
 }
+
+bool isLocalhost(std::string_view name) { return isUnder(name, "localhost"); }
 
 // RFC 6761 §6.4: names under .invalid never exist, and no server needs to be asked.
-bool isInvalid(std::string_view name) {
-    auto n = lowered(name);
-    return n == "invalid" || n.ends_with(".invalid");
+bool isInvalid(std::string_view name) { return isUnder(name, "invalid"); }
+
+// The key of a question in flight: the name in lower case, then the type's two bytes.
+std::string questionKey(std::string_view name, RecordType type) {
+    name = withoutTrailingDots(name);
+    std::string key;
+    key.reserve(name.size() + 3);
+    for (char c : name) key.push_back(lower(c));
+    auto code = static_cast<std::uint16_t>(type);
+    key.push_back('/');
+    key.push_back(static_cast<char>(code >> 8));
+    key.push_back(static_cast<char>(code & 0xff));
+    return key;
 }
 
 std::vector<IPAddress> addressesOf(const std::vector<ResourceRecord>& records) {
@@ -86,6 +110,7 @@ std::shared_ptr<const ServerPolicy> Resolver::policy() {
     if (!policy_) {
         auto p = std::make_shared<ServerPolicy>();
         p->servers = options_.nameservers ? *options_.nameservers : rc.nameservers;
+        for (const auto& server : p->servers) p->serverNames.push_back(server.toString());
         p->attemptTimeout = options_.attemptTimeout ? *options_.attemptTimeout : nanoseconds(rc.timeout);
         p->attempts = options_.attempts ? *options_.attempts : rc.attempts;
         p->ednsPayload = options_.ednsPayload;
@@ -125,9 +150,7 @@ std::optional<std::vector<IPAddress>> Resolver::fromHosts(std::string_view name)
 Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type, nanoseconds deadline,
                                        std::size_t chainBudget) {
     if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
-    std::string key = lowered(fqdn);
-    key += '/';
-    key += std::to_string(static_cast<unsigned>(type));
+    std::string key = questionKey(fqdn, type);
 
     auto alive = alive_;
     Deferred<Answer> waiter([this, alive, key](Deferred<Answer>& self) {
@@ -146,25 +169,29 @@ Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type,
         slot->waiters.push_back(waiter);
         return waiter;
     }
-    slot = std::make_unique<Pending>();
+    slot = std::make_unique<Pending>(key, fqdn, type, chainBudget, deadline);
     slot->waiters.push_back(waiter);
+    // The Pending stays in inFlight_ until settle() takes it out, which the query's callback
+    // below is the only one to call (the destructor first stops it with *alive).
+    Pending* pending = slot.get();
     auto remaining = std::max(deadline - reactor_.now(), nanoseconds(0));
     auto shared = policy();
     std::size_t first = rotate_ && !shared->servers.empty() ? rotation_++ % shared->servers.size() : 0;
     auto query = askNameservers(reactor_, ids_, fqdn, type, std::move(shared), first, remaining);
-    if (auto it = inFlight_.find(key); it != inFlight_.end()) it->second->query = query;
-    query.addBoth([this, alive, key, fqdn, type, chainBudget, deadline](Result<Reply> reply) {
-        if (*alive) settle(key, fqdn, type, chainBudget, deadline, std::move(reply));
+    if (inFlight_.contains(key)) pending->query = query;
+    query.addBoth([this, alive, pending](Result<Reply> reply) {
+        if (*alive) settle(*pending, std::move(reply));
     });
     return waiter;
 }
 
-void Resolver::settle(const std::string& key, const std::string& fqdn, RecordType type, std::size_t chainBudget,
-                      nanoseconds deadline, Result<Reply> reply) {
-    auto it = inFlight_.find(key);
-    if (it == inFlight_.end()) return;
-    auto waiters = std::move(it->second->waiters);
+void Resolver::settle(Pending& pending, Result<Reply> reply) {
+    auto it = inFlight_.find(pending.key);
+    if (it == inFlight_.end() || it->second.get() != &pending) return;
+    auto done = std::move(it->second);  // keeps the fields below alive past the erase
     inFlight_.erase(it);
+    auto& waiters = done->waiters;
+    const std::string& fqdn = done->fqdn;
     auto failAll = [&](const Failure& failure) {
         for (auto& w : waiters)
             if (!w.called()) w.errback(failure);
@@ -173,15 +200,15 @@ void Resolver::settle(const std::string& key, const std::string& fqdn, RecordTyp
 
     Answer answer;
     try {
-        answer = interpretAnswer(reply.valueUnchecked().message, fqdn, type);
+        answer = interpretAnswer(reply.valueUnchecked().message, fqdn, done->type);
     } catch (const CnameLoop&) {
-        return failAll(Failure(CnameLoop(fqdn, reply.valueUnchecked().server.toString())));
+        return failAll(Failure(CnameLoop(fqdn, reply.valueUnchecked().serverName)));
     }
-    answer.server = reply.valueUnchecked().server.toString();
+    answer.server = std::move(reply.valueUnchecked().serverName);
     if (answer.kind == Answer::Kind::Unfinished) {
-        if (answer.chainLength >= chainBudget) return failAll(Failure(CnameLoop(fqdn, answer.server)));
+        if (answer.chainLength >= done->chainBudget) return failAll(Failure(CnameLoop(fqdn, answer.server)));
         // The server stopped half-way down the chain: the waiters get the target's answer.
-        resolveName(answer.canonicalName, type, deadline, chainBudget - answer.chainLength)
+        resolveName(answer.canonicalName, done->type, done->deadline, done->chainBudget - answer.chainLength)
             .addBoth([waiters = std::move(waiters)](Result<Answer> r) mutable {
                 for (auto& w : waiters) {
                     if (w.called()) continue;
@@ -191,9 +218,13 @@ void Resolver::settle(const std::string& key, const std::string& fqdn, RecordTyp
             });
         return;
     }
-    cache_.put(fqdn, type, answer, now());
-    for (auto& w : waiters)
-        if (!w.called()) w.callback(Answer(answer));
+    cache_.put(fqdn, done->type, answer, now());
+    // Each waiter gets a copy but the last, which gets the answer itself (usually the only one).
+    for (std::size_t i = 0; i < waiters.size(); ++i) {
+        if (waiters[i].called()) continue;
+        if (i + 1 == waiters.size()) waiters[i].callback(std::move(answer));
+        else waiters[i].callback(Answer(answer));
+    }
 }
 
 Deferred<std::vector<IPAddress>> Resolver::lookupAddress(std::string name, std::optional<IPAddress::Family> family) {
@@ -255,8 +286,8 @@ Deferred<std::vector<IPAddress>> Resolver::lookupAddressCandidates(std::vector<s
             }
         }
     }
-    if (sawNoData) throw NoAddresses(asked, lastServer);
-    throw NameNotFound(asked, lastServer);
+    if (sawNoData) co_return Failure(NoAddresses(asked, lastServer));
+    co_return Failure(NameNotFound(asked, lastServer));
 }
 
 Deferred<std::vector<ResourceRecord>> Resolver::lookup(std::string name, RecordType type) {
@@ -293,8 +324,9 @@ Deferred<std::vector<ResourceRecord>> Resolver::lookupCandidates(std::vector<std
         lastServer = answer.server;
         if (answer.kind == Answer::Kind::NoData) sawNoData = true;
     }
-    if (sawNoData) throw NoAddresses(asked, lastServer, "no " + typeName(type) + " record");
-    throw NameNotFound(asked, lastServer);
+    // Returned, not thrown: a name that does not exist is common, and a throw costs microseconds.
+    if (sawNoData) co_return Failure(NoAddresses(asked, lastServer, "no " + typeName(type) + " record"));
+    co_return Failure(NameNotFound(asked, lastServer));
 }
 
 }  // namespace weft::dns

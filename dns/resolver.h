@@ -90,8 +90,7 @@ private:
 
     Deferred<Answer> resolveName(const std::string& fqdn, RecordType type, std::chrono::nanoseconds deadline,
                                  std::size_t chainBudget);
-    void settle(const std::string& key, const std::string& fqdn, RecordType type, std::size_t chainBudget,
-                std::chrono::nanoseconds deadline, Result<Reply> reply);
+    void settle(Pending& pending, Result<Reply> reply);
     Deferred<std::vector<IPAddress>> lookupAddressCandidates(std::vector<std::string> names, std::string asked,
                                                              std::optional<IPAddress::Family> family);
     Deferred<std::vector<ResourceRecord>> lookupCandidates(std::vector<std::string> names, std::string asked,

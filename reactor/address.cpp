@@ -103,8 +103,24 @@ std::string Address::toString() const {
     return {};
 }
 
+// Compares the bytes that name the endpoint (not their text: this runs per datagram received).
 bool operator==(const Address& a, const Address& b) noexcept {
-    return a.family() == b.family() && a.port() == b.port() && a.host() == b.host();
+    if (a.family() != b.family()) return false;
+    switch (a.family()) {
+        case Address::Family::IPv4: {
+            const auto* x = reinterpret_cast<const sockaddr_in*>(&a.storage_);
+            const auto* y = reinterpret_cast<const sockaddr_in*>(&b.storage_);
+            return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+        }
+        case Address::Family::IPv6: {
+            const auto* x = reinterpret_cast<const sockaddr_in6*>(&a.storage_);
+            const auto* y = reinterpret_cast<const sockaddr_in6*>(&b.storage_);
+            return x->sin6_port == y->sin6_port && x->sin6_scope_id == y->sin6_scope_id &&
+                   std::memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+        }
+        case Address::Family::Unix: return a.host() == b.host();
+    }
+    return false;
 }
 
 }  // namespace weft

@@ -207,6 +207,28 @@ TEST_CASE("an exception thrown after a co_await becomes the coroutine's Failure"
     CHECK(unhandled.reports[0].failure.check<Boom>());
 }
 
+// Fails by returning a Failure, not by throwing one.
+Deferred<int> returnsFailureAfter(Deferred<int>& gate) {
+    int n = co_await gate;
+    if (n < 0) co_return Failure(Boom());
+    co_return n;
+}
+
+TEST_CASE("co_return of a Failure fails the coroutine's Deferred with it; other values still succeed") {
+    Deferred<int> gate;
+    Deferred<int> d = returnsFailureAfter(gate);
+    gate.callback(-1);
+    REQUIRE(d.result().failed());
+    CHECK(d.result().failure().check<Boom>());
+    CHECK(d.result().failure().message() == "boom");
+    d.addErrback([](Failure&) { return 0; });
+
+    Deferred<int> gate2;
+    Deferred<int> ok = returnsFailureAfter(gate2);
+    gate2.callback(4);
+    CHECK(ok.result().value() == 4);
+}
+
 TEST_CASE("an awaited Failure is thrown at the co_await and the coroutine may catch it") {
     weft::testing::UnhandledErrors unhandled;
     {

@@ -103,3 +103,12 @@ TEST_CASE("Addresses are equal when family, host and port are") {
     CHECK(Address::unixPath("/a") == Address::unixPath("/a"));
     CHECK_FALSE(Address::unixPath("/a") == Address::unixPath("/b"));
 }
+
+TEST_CASE("IPv6 Addresses differ by scope, and a v4-mapped address is not the IPv4 one") {
+    auto link = *Address::parse("fe80::1", 53);
+    sockaddr_in6 scoped{};
+    std::memcpy(&scoped, link.sockaddrPtr(), sizeof scoped);
+    scoped.sin6_scope_id = 1;
+    CHECK_FALSE(link == Address::fromSockaddr(reinterpret_cast<const sockaddr*>(&scoped), sizeof scoped));
+    CHECK_FALSE(*Address::parse("127.0.0.1", 53) == *Address::parse("::ffff:127.0.0.1", 53));
+}
