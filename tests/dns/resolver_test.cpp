@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "tests/dns/fake_nameserver.h"
@@ -265,12 +268,27 @@ TEST_CASE("dns/resolver: a malformed reply is MalformedMessage once no try is le
     }
 }
 
+// A loopback UDP address where nothing listens (bound once, then closed), in either family.
+weft::Address closedUdpAddress(const char* ip) {
+    auto address = *weft::Address::parse(ip, 0);
+    int fd = ::socket(address.sockaddrPtr()->sa_family, SOCK_DGRAM, 0);
+    REQUIRE(fd >= 0);
+    REQUIRE(::bind(fd, address.sockaddrPtr(), address.length()) == 0);
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
+    ::close(fd);
+    return weft::Address::fromSockaddr(reinterpret_cast<const sockaddr*>(&bound), length);
+}
+
 TEST_CASE("dns/resolver: a port with no server is given up at once, not after the timeout") {
     weft::Reactor reactor;
-    weft::Address closed = [&] {
-        FakeNameserver gone(reactor);
-        return gone.address();
-    }();
+    // The try's socket is not connected: the kernel's "port unreachable" reaches it through
+    // IP_RECVERR / IPV6_RECVERR, one per family.
+    const char* ip = "127.0.0.1";
+    SUBCASE("IPv4") { ip = "127.0.0.1"; }
+    SUBCASE("IPv6") { ip = "::1"; }
+    weft::Address closed = closedUdpAddress(ip);
     auto options = Resolver::Options{};
     options.resolvConfPath = "/nonexistent";
     options.hostsPath = "";
