@@ -165,18 +165,16 @@ private:
     // The try's timeout, or the deadline if that comes first.
     void armTryTimer() {
         if (tryTimer_.active()) tryTimer_.cancel();
-        std::weak_ptr<Query> weak = weak_from_this();
         auto timeout = tryTimeout();
         auto wait = std::min(timeout, std::max(deadlineAt_ - reactor_.now(), nanoseconds(0)));
-        tryTimer_ = reactor_.callLater(wait, [weak, timeout] {
-            auto self = weak.lock();
-            if (!self) return;
-            if (self->reactor_.now() >= self->deadlineAt_) {
-                return self->finish(Failure(Timeout(self->name_, self->serverName(), "deadline passed")));
-            }
+        // `this` (small enough for std::function to hold without allocating) is alive while the
+        // call is pending: only finish() lets go of the query, and it cancels the call first.
+        tryTimer_ = reactor_.callLater(wait, [this, timeout] {
+            auto keep = shared_from_this();
+            if (reactor_.now() >= deadlineAt_) return finish(Failure(Timeout(name_, serverName(), "deadline passed")));
             auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-            self->last_ = Failure(Timeout(self->name_, self->serverName(), "no answer in " + std::to_string(ms) + " ms"));
-            self->tryNext();
+            last_ = Failure(Timeout(name_, serverName(), "no answer in " + std::to_string(ms) + " ms"));
+            tryNext();
         });
     }
 
@@ -209,10 +207,10 @@ private:
         // A nearby server has often answered by the end of this loop turn: look then, and only
         // an answer still missing costs a registration with the reactor (and its undoing when
         // the socket closes), which is a good part of a whole lookup's cost.
-        std::weak_ptr<Query> weak = weak_from_this();
         if (tryTimer_.active()) tryTimer_.cancel();
-        tryTimer_ = reactor_.callLater(nanoseconds(0), [weak] {
-            if (auto self = weak.lock()) self->firstLook();
+        tryTimer_ = reactor_.callLater(nanoseconds(0), [this] {
+            auto keep = shared_from_this();  // alive: finish() would have cancelled this call
+            firstLook();
         });
     }
 

@@ -121,15 +121,18 @@ std::shared_ptr<const ServerPolicy> Resolver::policy() {
 }
 
 std::vector<std::string> Resolver::candidates(std::string_view name) {
-    std::string asked(name);
-    if (!asked.empty() && asked.back() == '.') {  // fully qualified: only as it is
-        asked.pop_back();
-        return {asked};
+    std::vector<std::string> out;
+    if (!name.empty() && name.back() == '.') {  // fully qualified: only as it is
+        out.emplace_back(name.substr(0, name.size() - 1));
+        return out;
     }
-    if (!options_.useSearch) return {asked};
+    if (!options_.useSearch) {
+        out.emplace_back(name);
+        return out;
+    }
+    std::string asked(name);
     const ResolvConf& rc = conf();
     auto dots = static_cast<int>(std::count(asked.begin(), asked.end(), '.'));
-    std::vector<std::string> out;
     if (dots >= rc.ndots) out.push_back(asked);
     for (const auto& domain : rc.search) out.push_back(asked + "." + domain);
     if (dots < rc.ndots) out.push_back(asked);
