@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "defer/coroutine.h"
-#include "defer/shortcuts.h"
 
 namespace weft::http {
 
@@ -121,37 +120,72 @@ std::size_t Agent::idleConnections() const noexcept {
     return n;
 }
 
-Deferred<Agent::Lease> Agent::acquire(const Url& url, bool fresh, std::shared_ptr<Progress> progress) {
+Agent::HostPool& Agent::poolFor(const Url& url) {
     std::string key = url.host + ":" + std::to_string(url.port);
     auto& slot = pools_[key];
     if (!slot) slot = std::make_unique<HostPool>(*this, url.host, url.port);
-    HostPool& pool = *slot;
-    while (!fresh && !pool.idle.empty()) {
+    return *slot;
+}
+
+ClientConnection* Agent::takeIdle(HostPool& pool) {
+    while (!pool.idle.empty()) {
         ClientConnection* connection = pool.idle.back();
         pool.idle.pop_back();
-        if (connection->usable()) return succeed(Lease{connection, true});
+        if (connection->usable()) return connection;
     }
+    return nullptr;
+}
+
+Deferred<Agent::Lease> Agent::acquire(HostPool& pool, std::shared_ptr<Progress> progress) {
     Deferred<Lease> lease;
     if (pool.full()) pool.waiting.emplace_back(lease, std::move(progress));
     else pool.dialFor(lease, std::move(progress));
     return lease;
 }
 
-Deferred<Response> Agent::request(Request request, RequestOptions options) {
-    if (!options_.persistent) request.headers.set("Connection", "close");
-    return exchange(std::move(request), std::move(options));
+namespace {
+
+// A pooled connection the server had closed while it sat idle (nothing of the response came)
+// is worth one more try, on a new connection, for a request that may safely be sent twice.
+bool worthRetry(const ConnectionClosed& closed, const Request& request) {
+    return closed.received() == 0 && request.idempotent();
 }
 
-Deferred<Response> Agent::exchange(Request request, RequestOptions options) {
+}  // namespace
+
+Deferred<Response> Agent::request(Request request, RequestOptions options) {
+    if (!options_.persistent) request.headers.set("Connection", "close");
+    // The common case, an idle pooled connection, needs no coroutine between the connection
+    // and the caller (nor its moves of the Response): only the retry goes through exchange().
+    if (ClientConnection* idle = takeIdle(poolFor(request.url))) {
+        Deferred<Response> sent = idle->send(request, options);
+        sent.addErrback([this, alive = alive_, request = std::move(request),
+                         options = std::move(options)](Failure& failure) mutable -> Deferred<Response> {
+            try {
+                failure.raise();
+            } catch (const ConnectionClosed& closed) {
+                if (*alive && worthRetry(closed, request)) return exchange(std::move(request), std::move(options), true);
+            } catch (...) {
+            }
+            failure.raise();  // the same Failure goes on
+        });
+        return sent;
+    }
+    return exchange(std::move(request), std::move(options), false);
+}
+
+Deferred<Response> Agent::exchange(Request request, RequestOptions options, bool retry) {
     auto alive = alive_;  // a request in flight outlives the Agent: its connection fails as it goes
-    for (int attempt = 0;; ++attempt) {
-        Lease lease = co_await acquire(request.url, attempt > 0, options.progress);
+    for (int attempt = retry ? 1 : 0;; ++attempt) {
+        HostPool& pool = poolFor(request.url);
+        // A pooled connection is taken at once; otherwise (or for the retry, which wants a
+        // fresh one) wait for a new connection or a turn.
+        Lease lease{attempt == 0 ? takeIdle(pool) : nullptr, true};
+        if (!lease.connection) lease = co_await acquire(pool, options.progress);
         try {
             co_return co_await lease.connection->send(request, options);
         } catch (const ConnectionClosed& closed) {
-            // A pooled connection the server had closed while it sat idle: one more try, on a
-            // new connection, for a request that may safely be sent twice.
-            if (!(*alive && lease.reused && attempt == 0 && closed.received() == 0 && request.idempotent())) throw;
+            if (!(*alive && lease.reused && attempt == 0 && worthRetry(closed, request))) throw;
         }
     }
 }

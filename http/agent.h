@@ -61,8 +61,11 @@ private:
     };
     class HostPool;
 
-    Deferred<Lease> acquire(const Url& url, bool fresh, std::shared_ptr<Progress> progress);
-    Deferred<Response> exchange(Request request, RequestOptions options);
+    HostPool& poolFor(const Url& url);
+    static ClientConnection* takeIdle(HostPool& pool);  // an idle usable connection, or null
+    Deferred<Lease> acquire(HostPool& pool, std::shared_ptr<Progress> progress);  // a new one, or a turn
+    // The request on a pooled or new connection; `retry`: the one retry, on a new connection.
+    Deferred<Response> exchange(Request request, RequestOptions options, bool retry);
 
     std::unique_ptr<Dialer> ownDialer_;
     AnyClock clock_;

@@ -3,11 +3,15 @@
 // Tests: tests/http/agent_test.cpp, tests/http/hostile_server_test.cpp
 #include "http/client_connection.h"
 
+#include <algorithm>
+
 #include "http/request_writer.h"
 
 namespace weft::http {
 
 namespace {
+
+constexpr std::uint64_t kBodyReserveLimit = 256 * 1024;
 
 Step stepOf(const RequestOptions& options) { return options.progress ? options.progress->step : Step::ReadHeaders; }
 
@@ -75,9 +79,12 @@ Deferred<Response> ClientConnection::send(const Request& request, const RequestO
 void ClientConnection::dataReceived(std::span<const std::byte> data) {
     if (!pending_) return abort();  // bytes nobody asked for: the stream cannot be trusted
     received_ += data.size();
-    armReadTimer();
     parser_.feed(data);
+    const std::uint64_t before = responses_;
     drain();
+    // Bytes came: the read timeout starts again, unless they ended the response (and maybe the
+    // next request went out already, with its own timer).
+    if (pending_ && responses_ == before) armReadTimer();
 }
 
 // Takes events until the parser needs more bytes, the response ends, or it fails.
@@ -97,6 +104,10 @@ void ClientConnection::drain() {
                     fail(Failure(ResponseTooLarge(options_.maxBodySize, *head->contentLength)));
                     return abort();
                 }
+                // One allocation for the body rather than one per read; bounded, since the
+                // length is only the server's word until the bytes come.
+                if (head->body == BodyKind::Length && !streaming_)
+                    response_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*head->contentLength, kBodyReserveLimit)));
             } else if (auto* body = std::get_if<BodyData>(&event)) {
                 bodyBytes_ += body->bytes.size();
                 if (bodyBytes_ > options_.maxBodySize) {
@@ -123,14 +134,17 @@ void ClientConnection::complete(bool keepAlive) {
     Response response = std::move(response_);
     // Bytes past the end of the response were not asked for: read as the next request's
     // answer they would desynchronise the stream, so the connection is not reused.
-    if (keepAlive && parser_.buffered() == 0 && !closing_ && connected()) {
-        armIdleTimer();
+    const bool reuse = keepAlive && parser_.buffered() == 0 && !closing_ && connected();
+    if (reuse) {
         if (owner_) owner_->connectionIdle(*this);  // may hand it to the next request at once
     } else {
         closing_ = true;
         if (transport_) transport_->loseConnection();
     }
     done.callback(std::move(response));
+    // The idle timeout starts once the callbacks had their chance to send the next request
+    // here: under load a timer armed before them would only be cancelled again.
+    if (reuse && usable() && !idleTimer_.active()) armIdleTimer();
 }
 
 void ClientConnection::fail(Failure failure) {

@@ -39,35 +39,54 @@ void dropBody(Request& request) {
     for (auto name : {"Content-Length", "Content-Type", "Transfer-Encoding", "Content-Encoding"}) request.headers.remove(name);
 }
 
-Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions options, std::shared_ptr<Progress> progress) {
-    progress->url = text;
+// A fetch's own state beside its coroutine: where it is, for errors, and its deadline. One
+// allocation: the exchange sees the Progress through an aliasing shared_ptr.
+struct FetchRun {
+    Progress progress;
+    std::chrono::nanoseconds timeout{};
+    AnyClock::Call deadline;  // fetch() sets it once fetchSteps waits for something
+    bool timedOut = false;
+};
+
+Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions options, std::shared_ptr<FetchRun> run) {
+    // However the fetch ends, its deadline goes with it.
+    struct StopDeadline {
+        FetchRun& run;
+        ~StopDeadline() {
+            if (run.deadline.active()) run.deadline.cancel();
+        }
+    } stopDeadline{*run};
+    std::shared_ptr<Progress> progress(run, &run->progress);
     Request request;
-    request.method = options.method;
-    request.headers = options.headers;
-    request.body = options.body;
+    request.method = std::move(options.method);
+    request.headers = std::move(options.headers);
+    request.body = std::move(options.body);
     request.chunked = options.chunked;
     try {
         request.url = Url::parse(text);
         request.url.requireHttp();
     } catch (...) {
+        progress->url = text;
         rethrowInContext(*progress, request.url, {});
     }
     RequestOptions exchange;
     exchange.maxBodySize = options.maxBodySize;
     exchange.readTimeout = options.readTimeout;
     exchange.progress = progress;
+    // Only the final response streams: a redirect's body is read and dropped, and an error
+    // body that failOnHttpError will turn into HttpStatusError is kept for it. streamWhen holds
+    // a pointer into this frame (small enough for std::function to keep without allocating):
+    // the connection calls it only while this coroutine waits for the answer.
+    exchange.bodySink = options.bodySink;
+    exchange.streamWhen = [fetchOptions = &options](int status) {
+        bool stream = !(fetchOptions->followRedirects && isRedirect(status)) &&
+                      !(fetchOptions->failOnHttpError && status >= 400);
+        if (stream && fetchOptions->onStream) fetchOptions->onStream(status);
+        return stream;
+    };
     std::vector<std::string> redirects;
     for (;;) {
         progress->url = request.url.toString();
-        // Only the final response streams: a redirect's body is read and dropped, and an
-        // error body that failOnHttpError will turn into HttpStatusError is kept for it.
-        exchange.bodySink = options.bodySink;
-        exchange.streamWhen = [follow = options.followRedirects, failOnError = options.failOnHttpError,
-                               onStream = options.onStream](int status) {
-            bool stream = !(follow && isRedirect(status)) && !(failOnError && status >= 400);
-            if (stream && onStream) onStream(status);
-            return stream;
-        };
         Response response;
         std::optional<Failure> failed;
         try {
@@ -79,6 +98,8 @@ Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions optio
             try {
                 std::rethrow_exception(failed->exception());
             } catch (const CancelledError&) {
+                // The deadline passed (fetch() cancels the chain then), or the caller gave up.
+                if (run->timedOut) throw Timeout(inMs(run->timeout), progress->url, progress->step);
                 throw;
             } catch (...) {
                 rethrowInContext(*progress, request.url, agent.options().connectTimeout);
@@ -101,14 +122,14 @@ Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions optio
                 options.bodySink(response.body);
                 response.body.clear();
             }
-            response.url = request.url.toString();
+            response.url = std::move(progress->url);  // nothing reads it once the fetch is over
             response.redirects = std::move(redirects);
             if (options.failOnHttpError && response.status >= 400) {
                 throw HttpStatusError(response.status, response.reason, std::move(response.body), response.url);
             }
             co_return response;
         }
-        redirects.push_back(request.url.toString());
+        redirects.push_back(progress->url);
         // Past the limit, or back to a URL already asked (nothing differs the second time).
         const std::string nextText = next->toString();
         const bool seen = std::find(redirects.begin(), redirects.end(), nextText) != redirects.end();
@@ -132,14 +153,16 @@ Deferred<Response> fetchSteps(Agent& agent, std::string text, FetchOptions optio
 }  // namespace
 
 Deferred<Response> fetch(Agent& agent, std::string url, FetchOptions options) {
-    auto progress = std::make_shared<Progress>();
-    auto timeout = options.timeout;
-    Deferred<Response> d = fetchSteps(agent, std::move(url), std::move(options), progress);
-    d.addTimeout(timeout, agent.clock());
-    d.addErrback([progress, timeout](Failure& failure) -> Response {
-        if (failure.check<TimeoutError>()) throw Timeout(inMs(timeout), progress->url, progress->step);
-        std::rethrow_exception(failure.exception());
-    });
+    auto run = std::make_shared<FetchRun>();
+    run->timeout = options.timeout;
+    Deferred<Response> d = fetchSteps(agent, std::move(url), std::move(options), run);
+    if (!d.called()) {
+        // The timer cannot outlive `run`: fetchSteps cancels it as it ends.
+        run->deadline = agent.clock().callLater(run->timeout, [d, run = run.get()]() mutable {
+            run->timedOut = true;
+            d.cancel();
+        });
+    }
     return d;
 }
 

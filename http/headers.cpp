@@ -5,52 +5,13 @@
 #include "http/headers.h"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <stdexcept>
 
 namespace weft::http {
-namespace {
-
-constexpr std::array<bool, 256> makeTokenTable() {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-    return table;
-}
-constexpr auto kTokenTable = makeTokenTable();
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-}  // namespace
-
-bool isTokenChar(char c) noexcept { return kTokenTable[static_cast<unsigned char>(c)]; }
 
 bool isToken(std::string_view text) noexcept {
     return !text.empty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
-
-bool isFieldValue(std::string_view text) noexcept {
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-    }
-    return true;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
-std::string_view trimOws(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
 }
 
 bool hasListToken(std::string_view list, std::string_view token) noexcept {

@@ -106,6 +106,33 @@ std::optional<Malformed> badByte(char ch, Malformed otherwise) noexcept {
     return otherwise;
 }
 
+namespace {
+
+// Why a field line that is not `token ":" field-value` was refused: the first NUL or CR
+// anywhere when it has no colon, else what is wrong with its name. Off the hot path.
+ParseError fieldLineError(std::string_view line, std::uint64_t at) {
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            if (auto bad = badByte(line[i], Malformed::BadHeader); bad && *bad != Malformed::BadHeader)
+                return failure(*bad, at + i);
+        }
+        return failure(Malformed::BadHeader, at, "no colon");
+    }
+    std::string_view name = line.substr(0, colon);
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (isTokenChar(name[i])) continue;
+        if (auto bad = badByte(name[i], Malformed::BadHeader); bad && *bad != Malformed::BadHeader)
+            return failure(*bad, at + i);
+        if (name[i] == ' ' || name[i] == '\t')
+            return failure(Malformed::BadHeader, at + i, "whitespace in or after a field name");
+        return failure(Malformed::BadHeader, at + i, "field name is not a token");
+    }
+    return failure(Malformed::BadHeader, at, "empty field name");
+}
+
+}  // namespace
+
 std::optional<ParseError> parseFields(std::string_view text, std::uint64_t base, std::size_t fieldCount,
                                       Headers& out) {
     out.reserve(fieldCount, text.size());
@@ -117,30 +144,16 @@ std::optional<ParseError> parseFields(std::string_view text, std::uint64_t base,
         if (line.empty()) return std::nullopt;
         if (line[0] == ' ' || line[0] == '\t')
             return failure(Malformed::ObsFold, at, "a field line starting with whitespace");
-        std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) {
-            for (std::size_t i = 0; i < line.size(); ++i) {
-                if (auto bad = badByte(line[i], Malformed::BadHeader); bad && *bad != Malformed::BadHeader)
-                    return failure(*bad, at + i);
-            }
-            return failure(Malformed::BadHeader, at, "no colon");
-        }
-        std::string_view name = line.substr(0, colon);
-        for (std::size_t i = 0; i < name.size(); ++i) {
-            if (isTokenChar(name[i])) continue;
-            if (auto bad = badByte(name[i], Malformed::BadHeader); bad && *bad != Malformed::BadHeader)
-                return failure(*bad, at + i);
-            if (name[i] == ' ' || name[i] == '\t')
-                return failure(Malformed::BadHeader, at + i, "whitespace in or after a field name");
-            return failure(Malformed::BadHeader, at + i, "field name is not a token");
-        }
-        if (name.empty()) return failure(Malformed::BadHeader, at, "empty field name");
+        // The name runs to the first byte that is not a tchar, which must be the colon.
+        std::size_t colon = 0;
+        while (colon < line.size() && isTokenChar(line[colon])) ++colon;
+        if (colon == 0 || colon == line.size() || line[colon] != ':') return fieldLineError(line, at);
         std::string_view value = line.substr(colon + 1);
-        for (std::size_t i = 0; i < value.size(); ++i) {
-            if (auto bad = badByte(value[i], Malformed::BadHeader))
-                return failure(*bad, at + colon + 1 + i, *bad == Malformed::BadHeader ? "control byte in a value" : "");
+        if (std::size_t i = findNonFieldValueByte(value); i != std::string_view::npos) {
+            Malformed bad = badByte(value[i], Malformed::BadHeader).value_or(Malformed::BadHeader);
+            return failure(bad, at + colon + 1 + i, bad == Malformed::BadHeader ? "control byte in a value" : "");
         }
-        out.add(name, trimOws(value));
+        out.add(line.substr(0, colon), trimOws(value));
         pos += next;
     }
 }

@@ -62,9 +62,8 @@ ResponseEvent ResponseParser::parseHead(std::string_view head) {
     std::uint64_t base = stream_.input.offset();
     std::size_t fieldsAt = 0;
     std::string_view line = lineAt(head, fieldsAt);
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        if (auto bad = badByte(line[i], Malformed::BadStartLine)) fail({*bad, base + i, "in the status line"});
-    }
+    if (std::size_t i = findNonFieldValueByte(line); i != std::string_view::npos)
+        fail({badByte(line[i], Malformed::BadStartLine).value_or(Malformed::BadStartLine), base + i, "in the status line"});
     ResponseHead result;
     if (auto bad = parseVersion(line, result.versionMinor)) fail({*bad, base, std::string(line.substr(0, 8))});
     // "HTTP/1.1" SP 3DIGIT [SP reason]; the SP before an empty reason may be missing.

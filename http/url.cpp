@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <charconv>
 #include <optional>
 
 #include "http/headers.h"
@@ -15,9 +16,9 @@ namespace weft::http {
 namespace {
 
 char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-bool isAlpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool isUnreserved(char c) noexcept {
+constexpr bool isAlpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool isUnreserved(char c) noexcept {
     return isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 bool isSubDelim(char c) noexcept { return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos; }
@@ -100,20 +101,41 @@ std::string removeDotSegments(std::string_view in) {
     return out;
 }
 
-// Percent-encodes what RFC 3986 does not allow in a path or query (pchar, "/", "?"), keeping
-// "%" as is: the text may already be encoded, and encoding twice would change it.
+// What a path or query may hold as is (pchar, "/", "?"), and "%": the text may already be
+// encoded, and encoding twice would change it. A table: every URL fetched passes through here.
+struct PathBytes {
+    bool in[256];
+};
+constexpr PathBytes makePathBytes() {
+    PathBytes table{};
+    for (int c = 0; c < 256; ++c) {
+        char ch = static_cast<char>(c);
+        table.in[c] = isUnreserved(ch) || std::string_view("!$&'()*+,;=:@/?%").find(ch) != std::string_view::npos;
+    }
+    return table;
+}
+constexpr PathBytes kPathBytes = makePathBytes();
+
+// Percent-encodes the bytes kPathBytes leaves out; runs of bytes that need nothing are copied whole.
 void appendEncoded(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
-    for (char c : text) {
-        if (isUnreserved(c) || isSubDelim(c) || c == ':' || c == '@' || c == '/' || c == '?' || c == '%') {
-            out += c;
-        } else {
-            auto byte = static_cast<unsigned char>(c);
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 15];
-        }
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t run = i;
+        while (run < text.size() && kPathBytes.in[static_cast<unsigned char>(text[run])]) ++run;
+        out.append(text.substr(i, run - i));
+        if (run == text.size()) break;
+        auto byte = static_cast<unsigned char>(text[run]);
+        out += '%';
+        out += kHex[byte >> 4];
+        out += kHex[byte & 15];
+        i = run + 1;
     }
+}
+
+// True if the path may hold a "." or ".." segment; without one, removeDotSegments changes nothing.
+bool mayHaveDotSegments(std::string_view path) noexcept {
+    return path.starts_with('.') || path.find("/.") != std::string_view::npos;
 }
 
 std::uint16_t parsePort(std::string_view text, std::string_view original) {
@@ -177,7 +199,9 @@ Url build(const Parts& parts, std::string_view original) {
         url.port = 0;
     }
     if (needsHost && url.host.empty()) throw InvalidUrl("no host", original);
-    std::string path = removeDotSegments(parts.path);
+    std::string cleaned;
+    std::string_view path = parts.path;
+    if (mayHaveDotSegments(path)) path = cleaned = removeDotSegments(path);
     if (url.hasAuthority && path.empty()) path = "/";
     url.path.clear();
     url.path.reserve(path.size() + (parts.query ? parts.query->size() + 1 : 0));
@@ -278,27 +302,46 @@ std::string_view Url::pathOnly() const noexcept { return std::string_view(path).
 
 std::string_view Url::query() const noexcept { return queryOf(*this).value_or(std::string_view()); }
 
-std::string Url::hostHeader() const {
-    std::string out;
-    if (isIPv6()) {
+namespace {
+
+// host, in brackets if IPv6, then ":port" unless it is the scheme's default.
+void appendAuthority(std::string& out, const Url& url) {
+    if (url.isIPv6()) {
         out += '[';
-        out += host;
+        out += url.host;
         out += ']';
     } else {
-        out += host;
+        out += url.host;
     }
-    if (port != 0 && port != defaultPort(scheme)) {
+    if (url.port != 0 && url.port != Url::defaultPort(url.scheme)) {
+        char digits[8];
+        auto end = std::to_chars(digits, digits + sizeof digits, url.port).ptr;
         out += ':';
-        out += std::to_string(port);
+        out.append(digits, end);
     }
+}
+
+}  // namespace
+
+std::string Url::hostHeader() const {
+    std::string out;
+    appendAuthority(out, *this);
     return out;
 }
 
+// compose()'s normal form, built in place: path already holds "?query".
 std::string Url::toString() const {
-    std::string authority = hostHeader();
-    std::optional<std::string_view> query = queryOf(*this);
-    return compose(scheme, hasAuthority ? std::optional<std::string_view>(authority) : std::nullopt, pathOnly(),
-                   query);
+    std::string out;
+    out.reserve(scheme.size() + 3 + host.size() + 8 + path.size());
+    out.append(scheme).append(":");
+    if (hasAuthority) {
+        out += "//";
+        appendAuthority(out, *this);
+    } else if (path.starts_with("//")) {
+        out += "/.";
+    }
+    out += path;
+    return out;
 }
 
 }  // namespace weft::http

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 
 using namespace weft::http;
@@ -62,6 +63,38 @@ TEST_CASE("parseFields trims values and reports the first bad byte") {
     REQUIRE(error);
     CHECK(error->reason == Malformed::BadHeader);
     CHECK(error->offset == 107);
+}
+
+TEST_CASE("parseFields: tabs and obs-text pass in values; each bad name or value byte has its own reason") {
+    Headers headers;
+    CHECK(!parseFields("A: x\ty\r\nB: caf\xc3\xa9\r\n\r\n", 0, 2, headers));
+    CHECK(headers == Headers{{"A", "x\ty"}, {"B", "caf\xc3\xa9"}});
+    struct Case {
+        std::string text;
+        Malformed reason;
+        std::uint64_t offset;
+        std::string detail;
+    };
+    const Case cases[] = {
+        {"A@: b\r\n\r\n", Malformed::BadHeader, 1, "field name is not a token"},
+        {"A\tB: c\r\n\r\n", Malformed::BadHeader, 1, "whitespace in or after a field name"},
+        {": b\r\n\r\n", Malformed::BadHeader, 0, "empty field name"},
+        {"NoColon\x01\r\n\r\n", Malformed::BadHeader, 0, "no colon"},
+        {std::string("No\0Colon\r\n\r\n", 11), Malformed::NulByte, 2, ""},
+        {"No\rColon\r\n\r\n", Malformed::BareCR, 2, ""},
+        {"A: b\x7f\r\n\r\n", Malformed::BadHeader, 4, "control byte in a value"},
+        {"A: b\rc\r\n\r\n", Malformed::BareCR, 4, ""},
+        {"\tA: b\r\n\r\n", Malformed::ObsFold, 0, "a field line starting with whitespace"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        Headers out;
+        auto error = parseFields(c.text, 0, 1, out);
+        REQUIRE(error);
+        CHECK(error->reason == c.reason);
+        CHECK(error->offset == c.offset);
+        CHECK(error->detail == c.detail);
+    }
 }
 
 TEST_CASE("readFraming: Content-Length values agree, Transfer-Encoding codings in order") {

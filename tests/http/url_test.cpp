@@ -154,6 +154,9 @@ TEST_CASE("dot segments are removed when parsing") {
     CHECK(Url::parse("http://h/../../x").path == "/x");
     CHECK(Url::parse("http://h/a/..").path == "/");
     CHECK(Url::parse("http://h/a/.?q=/../").path == "/a/?q=/../");
+    // Dots inside a segment are not dot segments.
+    CHECK(Url::parse("http://h/a.b/.c/..d/e..").path == "/a.b/.c/..d/e..");
+    CHECK(Url::parse("mailto:./x").path == "x");
 }
 
 TEST_CASE("a path that would read as an authority is written with /. in front") {
