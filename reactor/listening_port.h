@@ -62,12 +62,15 @@ public:
 private:
     friend class Reactor;
     void begin(const Address& address, std::chrono::nanoseconds timeout);
+    void firstLook();
+    bool settleIfDone();
     void fail(std::error_code reason);
 
     Reactor& reactor_;
     Fd fd_;
     IClientFactory& factory_;
-    DelayedCall timeout_;
+    DelayedCall timeout_;  // the first look at the end of the turn, then the connect timeout
+    std::chrono::nanoseconds deadline_{0};
     bool done_ = false;
 };
 

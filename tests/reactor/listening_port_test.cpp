@@ -223,3 +223,40 @@ TEST_CASE_TEMPLATE("out of fds (EMFILE), a port pauses accepting without spinnin
     REQUIRE(runUntil(reactor, [&] { return server.connections.size() == 2; }, 1s));
     CHECK(server.peers.back() == weft::testing::sockName(waiting.get()));
 }
+
+namespace {
+
+// Epoll, counting the fds it is asked to watch for writing (how a pending connect is watched).
+class WriteWatchCounter final : public weft::Backend {
+public:
+    explicit WriteWatchCounter(std::unique_ptr<weft::Backend> inner) : inner_(std::move(inner)) {}
+    const char* name() const noexcept override { return inner_->name(); }
+    std::error_code watch(int fd, weft::Interest interest) override {
+        if (weft::wants(interest, weft::Interest::Write)) ++writeWatches;
+        return inner_->watch(fd, interest);
+    }
+    void forgetClosing(int fd) noexcept override { inner_->forgetClosing(fd); }
+    std::error_code wait(std::optional<std::chrono::nanoseconds> timeout, std::vector<weft::Readiness>& ready) override {
+        return inner_->wait(timeout, ready);
+    }
+    int writeWatches = 0;
+
+private:
+    std::unique_ptr<weft::Backend> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("a connect that has completed by the end of the loop turn (loopback) is never watched") {
+    std::error_code error;
+    auto counter = std::make_unique<WriteWatchCounter>(weft::makeEpollBackend(error));
+    REQUIRE_FALSE(error);
+    WriteWatchCounter& counted = *counter;
+    Reactor reactor(std::move(counter));
+    TestFactory server;
+    TestFactory client;
+    auto port = reactor.listenTCP(0, server, 16, "127.0.0.1");
+    reactor.connectTCP(weft::testing::loopback(port->getHost().port()), client);
+    REQUIRE(runUntil(reactor, [&] { return client.connections.size() == 1 && server.connections.size() == 1; }));
+    CHECK(counted.writeWatches == 0);  // the first look found it connected: no epoll_ctl for it
+}
