@@ -69,7 +69,7 @@
 #   HTTP_CONCURRENCY     requests in flight and connections, C (default 100; also wrk's -c)
 #   HTTP_LATENCY_MS      the delayed server's latency per answer (default 50)
 #   HTTP_DELAY_SIZE      the list fetched from the delayed server (default 1000)
-#   HTTP_REPS            runs per program in http and server; the median is reported (default 3)
+#   HTTP_REPS            runs per program in http and server; the median is reported (default 5)
 #   WRK_SECONDS          duration of each wrk run (default 5)
 #   PYTHON               interpreter with Twisted (default /usr/bin/python3: Debian's, which
 #                        python3-twisted installs into; a pyenv python3 on PATH has no Twisted)
@@ -936,9 +936,10 @@ suite_dns() {
 # title, repeats allowed) fetched with at most C requests in flight and C connections
 # (CONTRACT.md, "HTTP fetch client") from nginx on 127.0.0.1, one worker, static files with
 # sendfile and keep-alive. Clients: libcurl's multi interface (bench/peers/fetch_curl.c),
-# Twisted's Agent (bench/peers/fetch_twisted.py) and weft ($BUILD/bench/weft-fetch); wrk on one
-# page with C connections for as long as WRK_SECONDS is the ceiling a client could reach with
-# this server on this machine. Then the same clients fetch the K=HTTP_DELAY_SIZE list from a
+# Twisted's Agent (bench/peers/fetch_twisted.py), weft ($BUILD/bench/weft-fetch), and a minimal
+# C client with no library that checks nothing (bench/peers/fetch_minimal.c): the floor, what
+# this nginx lets any client do with the same list; wrk on one page with C connections for as
+# long as WRK_SECONDS is the ceiling a client could reach with this server on this machine. Then the same clients fetch the K=HTTP_DELAY_SIZE list from a
 # second nginx server that holds every answer HTTP_LATENCY_MS (the echo module's echo_sleep,
 # then the static file through echo_exec, which keeps its Content-Length): a client that
 # always has C requests waiting takes ceil(K/C) x the latency. The clients, nginx and wrk
@@ -1042,8 +1043,9 @@ conns_of() { stat_of "$1" conns median; }
 suite_http() {
     local only=${1:-}
     local SIZES=${HTTP_SIZES:-1000 10000} C=${HTTP_CONCURRENCY:-100} L=${HTTP_LATENCY_MS:-50}
-    local KD=${HTTP_DELAY_SIZE:-1000} T=${WRK_SECONDS:-5} REPS=${HTTP_REPS:-3}
+    local KD=${HTTP_DELAY_SIZE:-1000} T=${WRK_SECONDS:-5} REPS=${HTTP_REPS:-5}
     local curl=$BUILD/bench/peers/fetch-curl weft=${WEFT_FETCH:-$BUILD/bench/weft-fetch}
+    local minimal=$BUILD/bench/peers/fetch-minimal
     local weft_server=${WEFT_HTTP_SERVER:-$BUILD/bench/weft-http-server}
     local dir=$WORK/http root=$WORK/http/www k id expect have_twisted=1 have_weft=1 have_wrk=1
     say ""
@@ -1079,6 +1081,7 @@ suite_http() {
         "$PY" -c 'import twisted.web.client' 2>/dev/null || {
             have_twisted=0; say "  $PY cannot import twisted.web (apt install python3-twisted): skipping Twisted rows"; }
         [ -x "$weft" ] || { have_weft=0; say "  weft-fetch not built"; }
+        [ -x "$minimal" ] || { minimal=""; say "  $BUILD/bench/peers/fetch-minimal not built: no floor rows"; }
         # The ceiling's page: the article whose size is nearest the mean of the first list's.
         local page page_size
         read -r page page_size < <("$PY" - "$root" "$dir/urls-${SIZES%% *}.txt" <<'PY'
@@ -1099,6 +1102,7 @@ PY
             [ -n "$curl" ] && SERVER_FOR=nginx program "curl-$k" "libcurl multi, K=$k" http "$expect" "$curl" "${args[@]}"
             [ "$have_twisted" = 1 ] && SERVER_FOR=nginx program "twisted-$k" "Twisted Agent, K=$k" http "$expect" "$PY" "$PEERS/fetch_twisted.py" "${args[@]}"
             [ "$have_weft" = 1 ] && SERVER_FOR=nginx program "weft-$k" "weft, K=$k" http "$expect" "$weft" "${args[@]}"
+            [ -n "$minimal" ] && SERVER_FOR=nginx program "minimal-$k" "minimal C client, K=$k" http "$expect" "$minimal" "${args[@]}"
         done
         [ "$have_wrk" = 1 ] && [ -n "$page" ] && TIMEOUT_FOR=$((T + 30)) SERVER_FOR=nginx \
             program wrk-ceiling "wrk, one page (ceiling)" wrk "$page_size" "$WRK" -c "$C" -t 1 -d "${T}s" -s "$wrk_lua" "http://127.0.0.1:$port$page"
@@ -1117,6 +1121,7 @@ PY
             [ -n "$curl" ] && SERVER_FOR=nginx program "curl-delay" "libcurl multi, K=$KD" http "$expect" "$curl" "${dargs[@]}"
             [ "$have_twisted" = 1 ] && SERVER_FOR=nginx program "twisted-delay" "Twisted Agent, K=$KD" http "$expect" "$PY" "$PEERS/fetch_twisted.py" "${dargs[@]}"
             [ "$have_weft" = 1 ] && SERVER_FOR=nginx program "weft-delay" "weft, K=$KD" http "$expect" "$weft" "${dargs[@]}"
+            [ -n "$minimal" ] && SERVER_FOR=nginx program "minimal-delay" "minimal C client, K=$KD" http "$expect" "$minimal" "${dargs[@]}"
             delay_ids=("${IDS[@]}")
             run_interleaved "http ${L}ms" "${delay_ids[@]}"
         fi
@@ -1137,6 +1142,7 @@ PY
             for k in $SIZES; do
                 higher_line "K=$k: requests/s, weft / libcurl" "$(rate_of "weft-$k")" "$(rate_of "curl-$k")" ""
                 higher_line "K=$k: requests/s, weft / wrk" "$(rate_of "weft-$k")" "$(rate_of wrk-ceiling)" ""
+                [ -n "$minimal" ] && higher_line "K=$k: requests/s, weft / minimal C client" "$(rate_of "weft-$k")" "$(rate_of "minimal-$k")" ""
             done
         else say "    none measured: weft-fetch not built"; fi
         for k in $SIZES; do
@@ -1155,6 +1161,8 @@ PY
                     "$(ok_runs "$id")/$REPS")"
             done
             [ "$have_weft" = 1 ] && ratio_line "K=$KD at ${L} ms: time, weft / libcurl" "$(median_of weft-delay)" "$(median_of curl-delay)" ""
+            [ "$have_weft" = 1 ] && [ -n "$minimal" ] && \
+                ratio_line "K=$KD at ${L} ms: time, weft / minimal C client" "$(median_of weft-delay)" "$(median_of minimal-delay)" ""
         fi
     fi
 
