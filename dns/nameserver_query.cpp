@@ -194,16 +194,23 @@ private:
         int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) return finish(Failure(std::system_error(lastError(), "socket")));
         udp_.fd.reset(fd);
+#if defined(IP_RECVERR) && defined(IPV6_RECVERR)
         // No connect(): sendto() binds the fresh socket to an ephemeral port the kernel picks at
         // random just the same, a syscall cheaper; readReady() drops datagrams from anyone but
-        // the server. RECVERR still reports the server's "port unreachable" on this unconnected
-        // socket, so a closed port ends the try at once.
+        // the server. RECVERR still reports ICMP errors (a closed port, an unreachable host) on
+        // this unconnected socket, so such a try ends at once.
         const int on = 1;
         const bool v6 = family == AF_INET6;
         if (::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on) != 0 ||
             ::sendto(fd, query.data(), query.size(), 0, to.sockaddrPtr(), to.length()) < 0) {
             return udpError(errno);
         }
+#else
+        // Elsewhere only a connected socket hears of ICMP errors: connect() binds the port.
+        if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query.data(), query.size(), 0) < 0) {
+            return udpError(errno);
+        }
+#endif
         // A nearby server has often answered by the end of this loop turn: look then, and only
         // an answer still missing costs a registration with the reactor (and its undoing when
         // the socket closes), which is a good part of a whole lookup's cost.

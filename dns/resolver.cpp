@@ -4,6 +4,7 @@
 #include "dns/resolver.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "defer/coroutine.h"
 #include "defer/shortcuts.h"
@@ -70,6 +71,14 @@ std::vector<IPAddress> addressesOf(const std::vector<ResourceRecord>& records) {
     return out;
 }
 
+// "nameserver 0.0.0.0" (or ::) means this host, as glibc reads it. The tries send to loopback
+// instead: that is where the answer comes from, and a try takes answers only from where it sent.
+Address thisHostAsLoopback(const Address& server) {
+    if (server.family() == Address::Family::IPv4 && server.host() == "0.0.0.0") return *Address::parse("127.0.0.1", server.port());
+    if (server.family() == Address::Family::IPv6 && server.host() == "::") return *Address::parse("::1", server.port());
+    return server;
+}
+
 // A settled Deferred<Answer> seen as a value: the outcome of one half of an A+AAAA pair.
 struct Outcome {
     std::optional<Answer> answer;
@@ -110,7 +119,10 @@ std::shared_ptr<const ServerPolicy> Resolver::policy() {
     if (!policy_) {
         auto p = std::make_shared<ServerPolicy>();
         p->servers = options_.nameservers ? *options_.nameservers : rc.nameservers;
-        for (const auto& server : p->servers) p->serverNames.push_back(server.toString());
+        for (auto& server : p->servers) {
+            server = thisHostAsLoopback(server);
+            p->serverNames.push_back(server.toString());
+        }
         p->attemptTimeout = options_.attemptTimeout ? *options_.attemptTimeout : nanoseconds(rc.timeout);
         p->attempts = options_.attempts ? *options_.attempts : rc.attempts;
         p->ednsPayload = options_.ednsPayload;
@@ -189,8 +201,10 @@ Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type,
 }
 
 void Resolver::settle(Pending& pending, Result<Reply> reply) {
+    // `pending` is alive: only this function and the destructor (which first sets *alive_ to
+    // false, so that no query callback gets here) take a Pending out of inFlight_.
     auto it = inFlight_.find(pending.key);
-    if (it == inFlight_.end() || it->second.get() != &pending) return;
+    assert(it != inFlight_.end() && it->second.get() == &pending);
     auto done = std::move(it->second);  // keeps the fields below alive past the erase
     inFlight_.erase(it);
     auto& waiters = done->waiters;

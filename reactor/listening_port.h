@@ -62,7 +62,7 @@ public:
 private:
     friend class Reactor;
     void begin(const Address& address, std::chrono::nanoseconds timeout);
-    void firstLook();
+    void firstLook(std::chrono::nanoseconds timeout);
     bool settleIfDone();
     void fail(std::error_code reason);
 
@@ -70,7 +70,7 @@ private:
     Fd fd_;
     IClientFactory& factory_;
     DelayedCall timeout_;  // the first look at the end of the turn, then the connect timeout
-    std::chrono::nanoseconds deadline_{0};
+    std::chrono::nanoseconds begun_{0};
     bool done_ = false;
 };
 

@@ -137,14 +137,16 @@ void Connector::begin(const Address& address, std::chrono::nanoseconds timeout) 
     }
     // A connect to a near host (loopback, the LAN) has often completed by the end of this loop
     // turn: look then, and only one still in progress is watched (two epoll_ctl fewer).
-    deadline_ = reactor_.now() + timeout;
-    timeout_ = reactor_.callLater(std::chrono::nanoseconds(0), [this] { firstLook(); });
+    begun_ = reactor_.now();
+    timeout_ = reactor_.callLater(std::chrono::nanoseconds(0), [this, timeout] { firstLook(timeout); });
 }
 
-void Connector::firstLook() {
+void Connector::firstLook(std::chrono::nanoseconds timeout) {
     if (done_ || settleIfDone()) return;
     if (std::error_code ec = reactor_.watch(fd_.get(), Interest::Write, *this)) return fail(ec);
-    timeout_ = reactor_.callLater(std::max(deadline_ - reactor_.now(), std::chrono::nanoseconds(0)),
+    // The timeout counts from begin(); no sum of times, which nanoseconds::max() would overflow.
+    auto spent = reactor_.now() - begun_;
+    timeout_ = reactor_.callLater(timeout > spent ? timeout - spent : std::chrono::nanoseconds(0),
                                   [this] { fail(ConnectionError::TimedOut); });
 }
 

@@ -9,8 +9,9 @@
  * list, opened once the clock runs (as the other clients do) with a plain blocking connect (on
  * loopback it completes inside the call); each sends its next GET the moment the previous
  * response is whole. Responses are read by Content-Length only
- * (nginx's static files); anything else, a closed connection or a non-2xx status is an error,
- * and the connection is opened again for the next URL. It checks nothing a real client must
+ * (nginx's static files). A non-2xx status is an error and the connection goes on; a response
+ * without Content-Length or a closed connection is an error, and the connection is opened
+ * again for the next URL. It checks nothing a real client must
  * (header syntax, limits, timeouts): what it measures is how fast the server and the kernel
  * let any client go, so that a real client's distance from it is the client's own cost.
  */

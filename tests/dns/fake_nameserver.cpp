@@ -27,6 +27,7 @@ struct FakeNameserver::Impl final : IDatagramProtocol {
     Reactor& reactor;
     std::unique_ptr<UdpPort> udp;
     std::unique_ptr<UdpPort> otherUdp;  // "the wrong port"
+    std::unique_ptr<UdpPort> otherAddressUdp;  // the same port on 127.0.0.2: "the wrong address"
     struct NullDatagrams final : IDatagramProtocol {
         void datagramReceived(std::span<const std::byte>, const Address&) override {}
     } nullDatagrams;
@@ -85,9 +86,20 @@ struct FakeNameserver::Impl final : IDatagramProtocol {
             other.questions[0].name = "other." + other.questions[0].name;
             send(encodeMessage(other), from);
         }
+        // Forged: right id and question, another address. Taken, it would change the result.
+        auto forged = [&] {
+            Message copy = reply;
+            for (auto& rr : copy.answers)
+                if (rr.type == RecordType::A) rr.data = *IPAddress::parse("192.0.2.66");
+            return encodeMessage(copy);
+        };
         if (m.fromWrongPort > 0) {
             --m.fromWrongPort;
-            (void)otherUdp->write(bytes, from);
+            (void)otherUdp->write(forged(), from);
+        }
+        if (m.fromWrongAddress > 0) {
+            --m.fromWrongAddress;
+            (void)otherAddressUdp->write(forged(), from);
         }
         send(bytes, from);
         if (m.twice) send(bytes, from);
@@ -130,6 +142,7 @@ FakeNameserver::FakeNameserver(Reactor& reactor) : impl_(std::make_unique<Impl>(
     }
     REQUIRE_MESSAGE(impl_->tcp, "the fake nameserver found no port free for both UDP and TCP");
     impl_->otherUdp = reactor.listenUDP(0, impl_->nullDatagrams, "127.0.0.1");
+    impl_->otherAddressUdp = reactor.listenUDP(impl_->udp->getHost().port(), impl_->nullDatagrams, "127.0.0.2");
 }
 
 FakeNameserver::~FakeNameserver() {

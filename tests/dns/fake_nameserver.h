@@ -33,7 +33,8 @@ public:
         bool ignoreAll = false;
         std::chrono::milliseconds delay{0};  // answer this late
         bool twice = false;                  // send every answer twice
-        int fromWrongPort = 0;               // answer from another socket first, then properly
+        int fromWrongPort = 0;               // a forged answer (192.0.2.66) from another port first
+        int fromWrongAddress = 0;            // the same from 127.0.0.2, the server's port
         int wrongIdFirst = 0;                // send a copy with another id first
         int wrongQuestionFirst = 0;          // send an answer for another name first
         bool truncateUdp = false;            // UDP answers: TC bit, no records

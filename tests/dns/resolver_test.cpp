@@ -204,11 +204,12 @@ TEST_CASE("dns/resolver: a lost query is retried, and a silent first server give
     CHECK(silent.queries.size() == 1);
 }
 
-TEST_CASE("dns/resolver: replies from the wrong port, with the wrong id or question, or twice, are ignored") {
+TEST_CASE("dns/resolver: replies from the wrong port or address, with the wrong id or question, or twice, are ignored") {
     weft::Reactor reactor;
     FakeNameserver ns(reactor);
     ns.addA("www.test", "192.0.2.7");
     ns.mischief.fromWrongPort = 1;
+    ns.mischief.fromWrongAddress = 1;
     ns.mischief.wrongIdFirst = 1;
     ns.mischief.wrongQuestionFirst = 1;
     ns.mischief.twice = true;
@@ -266,6 +267,18 @@ TEST_CASE("dns/resolver: a malformed reply is MalformedMessage once no try is le
         CHECK(e.server() == ns.server());
         CHECK(e.name() == "www.test");
     }
+}
+
+TEST_CASE("dns/resolver: nameserver 0.0.0.0 means this host, and its answers (from loopback) are taken") {
+    weft::Reactor reactor;
+    FakeNameserver ns(reactor);
+    ns.addA("www.test", "192.0.2.7");
+    auto options = testOptions(ns);
+    options.nameservers = std::vector<weft::Address>{*weft::Address::parse("0.0.0.0", ns.address().port())};
+    Resolver resolver(reactor, options);
+    auto r = settle(reactor, resolver.lookupAddress("www.test", IPAddress::Family::IPv4));
+    REQUIRE(r.succeeded());
+    CHECK(r.value()[0].toString() == "192.0.2.7");
 }
 
 // A loopback UDP address where nothing listens (bound once, then closed), in either family.
