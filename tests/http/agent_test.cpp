@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "reactor/errors.h"
 #include "reactor/manual_clock.h"
+#include "tests/http/agent_world.h"
 #include "tests/http/memory_dialer.h"
 #include "tests/http/scripted_server.h"
 
@@ -33,11 +34,7 @@ using weft::testing::settle;
 
 namespace {
 
-Request get(const std::string& url) {
-    Request r;
-    r.url = Url::parse(url);
-    return r;
-}
+Request get(const std::string& url) { return weft::testing::getRequest(url); }
 
 Request post(const std::string& url, std::string body) {
     Request r;
@@ -54,20 +51,7 @@ ServerOptions serverIdleTimeout(std::chrono::nanoseconds t) {
     return options;
 }
 
-// A site on example.test:80 and an Agent; members in the order they must be destroyed last.
-struct World {
-    explicit World(AgentOptions agentOptions = {}, ServerOptions serverOptions = {})
-        : server(clock, site, serverOptions) {
-        dialer.listen("example.test", 80, server.factory());
-        agent.emplace(AnyClock(clock), dialer, agentOptions);
-    }
-
-    ManualClock clock;
-    Site site;
-    HttpServer server;
-    MemoryDialer dialer{clock};
-    std::optional<Agent> agent;
-};
+using World = weft::testing::AgentWorld;
 
 }  // namespace
 

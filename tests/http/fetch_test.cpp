@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "reactor/errors.h"
 #include "reactor/manual_clock.h"
+#include "tests/http/agent_world.h"
 #include "tests/http/memory_dialer.h"
 #include "tests/http/scripted_server.h"
 
@@ -34,14 +35,9 @@ using weft::testing::settle;
 
 namespace {
 
-// example.test:80 and other.test:80 both served by one HttpServer; raw.test:80 by a ScriptedServer.
-struct World {
-    explicit World(AgentOptions agentOptions = {}) : server(clock, site) {
-        dialer.listen("example.test", 80, server.factory());
-        dialer.listen("other.test", 80, server.factory());
-        dialer.listen("raw.test", 80, raw);
-        agent.emplace(AnyClock(clock), dialer, agentOptions);
-    }
+// AgentWorld (example.test and other.test on one HttpServer, raw.test scripted), plus redirects.
+struct World : weft::testing::AgentWorld {
+    using AgentWorld::AgentWorld;
 
     // A route answering `status` with Location `to` (none if empty).
     void redirect(const std::string& from, int status, const std::string& to) {
@@ -51,13 +47,6 @@ struct World {
             return weft::succeed(r);
         });
     }
-
-    ManualClock clock;
-    Site site;
-    HttpServer server;
-    ScriptedServer raw;
-    MemoryDialer dialer{clock};
-    std::optional<Agent> agent;
 };
 
 struct Seen {

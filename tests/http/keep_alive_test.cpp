@@ -13,45 +13,24 @@
 #include "defer/shortcuts.h"
 #include "http/fetch.h"
 #include "http/server.h"
-#include "reactor/manual_clock.h"
+#include "tests/http/agent_world.h"
 #include "tests/http/memory_dialer.h"
 #include "tests/http/scripted_server.h"
 
 using namespace std::chrono_literals;
 using namespace weft::http;
-using weft::AnyClock;
 using weft::Deferred;
-using weft::ManualClock;
 using weft::testing::advanceUntil;
 using weft::testing::errorOf;
-using weft::testing::MemoryDialer;
 using weft::testing::okResponse;
 using weft::testing::ScriptedServer;
 using weft::testing::settle;
 
 namespace {
 
-Request get(const std::string& url) {
-    Request r;
-    r.url = Url::parse(url);
-    return r;
-}
+Request get(const std::string& url) { return weft::testing::getRequest(url); }
 
-// example.test:80 served by an HttpServer, raw.test:80 by a ScriptedServer.
-struct World {
-    explicit World(AgentOptions agentOptions = {}) : server(clock, site) {
-        dialer.listen("example.test", 80, server.factory());
-        dialer.listen("raw.test", 80, raw);
-        agent.emplace(AnyClock(clock), dialer, agentOptions);
-    }
-
-    ManualClock clock;
-    Site site;
-    HttpServer server;
-    ScriptedServer raw;
-    MemoryDialer dialer{clock};
-    std::optional<Agent> agent;
-};
+using World = weft::testing::AgentWorld;
 
 }  // namespace
 
