@@ -43,6 +43,9 @@ public:
     [[nodiscard]] const Answer* get(std::string_view name, RecordType type, Time now);
     void clear() noexcept;
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    // What identifies a question here (and among the resolver's questions in flight): the name
+    // in lower case without its trailing dot, then the type's two bytes.
+    [[nodiscard]] static std::string keyOf(std::string_view name, RecordType type);
 
 private:
     struct Entry {
@@ -51,8 +54,6 @@ private:
         Time stored{};
         Time expires{};
     };
-    static std::string keyOf(std::string_view name, RecordType type);
-
     Options options_;
     std::list<Entry> entries_;  // most recently used first
     std::unordered_map<std::string, std::list<Entry>::iterator> index_;

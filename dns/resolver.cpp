@@ -28,8 +28,6 @@ struct Resolver::Pending {
 
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string_view withoutTrailingDots(std::string_view name) {
     while (!name.empty() && name.back() == '.') name.remove_suffix(1);
     return name;
@@ -40,29 +38,14 @@ std::string_view withoutTrailingDots(std::string_view name) {
 bool isUnder(std::string_view name, std::string_view domain) {
     name = withoutTrailingDots(name);
     if (name.size() < domain.size()) return false;
-    auto tail = name.substr(name.size() - domain.size());
-    for (std::size_t i = 0; i < domain.size(); ++i)
-        if (lower(tail[i]) != domain[i]) return false;
-    return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
+    const auto rest = name.size() - domain.size();
+    return (rest == 0 || name[rest - 1] == '.') && namesEqual(name.substr(rest), domain);
 }
 
 bool isLocalhost(std::string_view name) { return isUnder(name, "localhost"); }
 
 // RFC 6761 §6.4: names under .invalid never exist, and no server needs to be asked.
 bool isInvalid(std::string_view name) { return isUnder(name, "invalid"); }
-
-// The key of a question in flight: the name in lower case, then the type's two bytes.
-std::string questionKey(std::string_view name, RecordType type) {
-    name = withoutTrailingDots(name);
-    std::string key;
-    key.reserve(name.size() + 3);
-    for (char c : name) key.push_back(lower(c));
-    auto code = static_cast<std::uint16_t>(type);
-    key.push_back('/');
-    key.push_back(static_cast<char>(code >> 8));
-    key.push_back(static_cast<char>(code & 0xff));
-    return key;
-}
 
 std::vector<IPAddress> addressesOf(const std::vector<ResourceRecord>& records) {
     std::vector<IPAddress> out;
@@ -165,7 +148,7 @@ std::optional<std::vector<IPAddress>> Resolver::fromHosts(std::string_view name)
 Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type, nanoseconds deadline,
                                        std::size_t chainBudget) {
     if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
-    std::string key = questionKey(fqdn, type);
+    std::string key = Cache::keyOf(fqdn, type);
 
     auto alive = alive_;
     Deferred<Answer> waiter([this, alive, key](Deferred<Answer>& self) {

@@ -358,5 +358,12 @@ TEST_CASE("dns/resolver: IP literals, localhost and bad names need no server") {
     auto bad = settle(reactor, resolver.lookupAddress(std::string(64, 'a') + ".test"));
     REQUIRE(bad.failed());
     CHECK(bad.failure().check<InvalidName>());
+    auto sub = settle(reactor, resolver.lookupAddress("app.LocalHost."));  // RFC 6761 §6.3: names under it too
+    REQUIRE(sub.succeeded());
+    CHECK(sub.value()[0].toString() == "127.0.0.1");
     CHECK(ns.queries.empty());
+    // Only whole labels count: these are ordinary names, asked of the server.
+    (void)settle(reactor, resolver.lookupAddress("notlocalhost", IPAddress::Family::IPv4));
+    (void)settle(reactor, resolver.lookupAddress("notinvalid", IPAddress::Family::IPv4));
+    CHECK(ns.queries.size() == 2);
 }

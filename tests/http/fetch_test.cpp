@@ -23,13 +23,10 @@
 
 using namespace std::chrono_literals;
 using namespace weft::http;
-using weft::AnyClock;
 using weft::CancelledError;
 using weft::Deferred;
-using weft::ManualClock;
 using weft::testing::advanceUntil;
 using weft::testing::errorOf;
-using weft::testing::MemoryDialer;
 using weft::testing::ScriptedServer;
 using weft::testing::settle;
 
