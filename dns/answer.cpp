@@ -4,6 +4,7 @@
 #include "dns/answer.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace weft::dns {
 namespace {
@@ -18,20 +19,21 @@ void lowerTtl(std::optional<std::uint32_t>& ttl, std::uint32_t value) {
     ttl = ttl ? std::min(*ttl, value) : value;
 }
 
-}  // namespace
-
-Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType type, std::size_t maxChain) {
+// The records are copied from a message the caller keeps, moved from one it gives up.
+template <class M>
+Answer interpret(M&& reply, std::string_view qname, RecordType type, std::size_t maxChain) {
     Answer answer;
     answer.canonicalName = std::string(qname);
     std::optional<std::uint32_t> chainTtl;
     // A CNAME question is answered by the CNAME itself: nothing to follow.
     const bool follow = type != RecordType::CNAME && type != RecordType::ANY;
-    std::vector<std::string_view> visited{qname};
+    std::vector<std::string_view> visited;  // the chain's names, once there is a chain
     for (bool moved = follow; moved;) {
         moved = false;
         for (const auto& rr : reply.answers) {
             if (rr.type != RecordType::CNAME || !namesEqual(rr.name, answer.canonicalName)) continue;
             const auto& target = std::get<NameData>(rr.data).name;
+            if (visited.empty()) visited.push_back(qname);
             for (auto seen : visited)
                 if (namesEqual(seen, target)) throw CnameLoop(qname, "");
             if (++answer.chainLength > maxChain) throw CnameLoop(qname, "");
@@ -42,9 +44,15 @@ Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType 
             break;
         }
     }
-    for (const auto& rr : reply.answers)
-        if ((rr.type == type || type == RecordType::ANY) && namesEqual(rr.name, answer.canonicalName))
-            answer.records.push_back(rr);
+    auto wanted = [&](const ResourceRecord& rr) {
+        return (rr.type == type || type == RecordType::ANY) && namesEqual(rr.name, answer.canonicalName);
+    };
+    answer.records.reserve(static_cast<std::size_t>(std::count_if(reply.answers.begin(), reply.answers.end(), wanted)));
+    for (auto& rr : reply.answers) {
+        if (!wanted(rr)) continue;
+        if constexpr (std::is_const_v<std::remove_reference_t<M>>) answer.records.push_back(rr);
+        else answer.records.push_back(std::move(rr));
+    }
 
     if (!answer.records.empty()) {
         answer.kind = Answer::Kind::Records;
@@ -64,6 +72,16 @@ Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType 
     }
     if (answer.ttl && chainTtl) answer.ttl = std::min(*answer.ttl, *chainTtl);
     return answer;
+}
+
+}  // namespace
+
+Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType type, std::size_t maxChain) {
+    return interpret(reply, qname, type, maxChain);
+}
+
+Answer interpretAnswer(Message&& reply, std::string_view qname, RecordType type, std::size_t maxChain) {
+    return interpret(std::move(reply), qname, type, maxChain);
 }
 
 }  // namespace weft::dns

@@ -45,5 +45,8 @@ inline constexpr std::size_t kMaxCnameChain = 16;
 // NOERROR and NXDOMAIN are the caller's business.
 [[nodiscard]] Answer interpretAnswer(const Message& reply, std::string_view qname, RecordType type,
                                      std::size_t maxChain = kMaxCnameChain);
+// The same, moving the records out of a reply the caller no longer needs.
+[[nodiscard]] Answer interpretAnswer(Message&& reply, std::string_view qname, RecordType type,
+                                     std::size_t maxChain = kMaxCnameChain);
 
 }  // namespace weft::dns

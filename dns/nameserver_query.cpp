@@ -29,7 +29,7 @@ public:
     UdpTry(Query& query, Reactor& reactor) : query_(query), reactor_(reactor) {}
     void readReady() override;
     void writeReady() override {}
-    Fd fd;
+    std::unique_ptr<UdpSocket> socket;  // none between tries
 
 private:
     Query& query_;
@@ -38,18 +38,16 @@ private:
 
 class Query final : public std::enable_shared_from_this<Query> {
 public:
-    Query(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
+    Query(Reactor& reactor, QueryIds& ids, UdpSockets& sockets, std::string name, RecordType type,
           std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer)
-        : reactor_(reactor), ids_(ids), name_(std::move(name)), type_(type), policyRef_(std::move(policy)),
+        : reactor_(reactor), ids_(ids), sockets_(sockets), name_(std::move(name)), type_(type), policyRef_(std::move(policy)),
           policy_(*policyRef_), udp_(*this, reactor), firstServer_(firstServer),
           serverIndex_(policy_.servers.empty() ? 0 : firstServer % policy_.servers.size()) {}
     ~Query() { closeUdp(); }
 
     Deferred<Reply> start(nanoseconds deadline) {
-        std::weak_ptr<Query> weak = weak_from_this();
-        result_ = Deferred<Reply>([weak](Deferred<Reply>&) {
-            if (auto self = weak.lock()) self->finish(Failure(CancelledError()));
-        });
+        // The canceller runs only while the result is uncalled, when self_ keeps the query alive.
+        result_ = Deferred<Reply>([this](Deferred<Reply>&) { finish(Failure(CancelledError())); });
         self_ = shared_from_this();
         deadlineAt_ = reactor_.now() + deadline;  // one timer serves tries and the deadline
         auto result = result_;  // finish() may run inside tryNext() and drop self_
@@ -63,7 +61,9 @@ public:
         switch (check(bytes, message)) {
             case Verdict::Ignore: return;  // not ours: keep waiting for the real answer
             case Verdict::Malformed: return tryNext();
-            case Verdict::Accept: return accept(std::move(message), /*overTcp=*/false);
+            case Verdict::Accept:
+                releaseUdp();  // a clean exchange: the socket can serve another try
+                return accept(std::move(message), /*overTcp=*/false);
         }
     }
     void udpError(int error) {
@@ -190,45 +190,49 @@ private:
             return finish(Failure::current());
         }
         const Address& to = server();
-        const int family = to.sockaddrPtr()->sa_family;
-        int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return finish(Failure(std::system_error(lastError(), "socket")));
-        udp_.fd.reset(fd);
-#if defined(IP_RECVERR) && defined(IPV6_RECVERR)
-        // No connect(): sendto() binds the fresh socket to an ephemeral port the kernel picks at
-        // random just the same, a syscall cheaper; readReady() drops datagrams from anyone but
-        // the server. RECVERR still reports ICMP errors (a closed port, an unreachable host) on
-        // this unconnected socket, so such a try ends at once.
-        const int on = 1;
-        const bool v6 = family == AF_INET6;
-        if (::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on) != 0 ||
-            ::sendto(fd, query.data(), query.size(), 0, to.sockaddrPtr(), to.length()) < 0) {
-            return udpError(errno);
+        try {
+            udp_.socket = sockets_.take(to.sockaddrPtr()->sa_family);
+        } catch (...) {
+            return finish(Failure::current());
         }
+        const int fd = udp_.socket->fd.get();
+#if defined(IP_RECVERR) && defined(IPV6_RECVERR)
+        // No connect(): sendto() binds the socket to an ephemeral port the kernel picks at
+        // random just the same, a syscall cheaper; readReady() drops datagrams from anyone but
+        // the server. The socket reports ICMP errors unconnected (udp_sockets.cpp).
+        if (::sendto(fd, query.data(), query.size(), 0, to.sockaddrPtr(), to.length()) < 0) return udpError(errno);
 #else
         // Elsewhere only a connected socket hears of ICMP errors: connect() binds the port.
         if (::connect(fd, to.sockaddrPtr(), to.length()) != 0 || ::send(fd, query.data(), query.size(), 0) < 0) {
             return udpError(errno);
         }
 #endif
-        // A nearby server has often answered by the end of this loop turn: look then, and only
-        // an answer still missing costs a registration with the reactor (and its undoing when
-        // the socket closes), which is a good part of a whole lookup's cost.
         if (tryTimer_.active()) tryTimer_.cancel();
+        // A socket from the pool may still be registered with the reactor: point it at this try
+        // (no syscall), so that whichever comes first, the loop or the look below, reads it.
+        if (udp_.socket->watched) return watchUdp();
+        // A nearby server has often answered by the end of this loop turn: look then, and only
+        // an answer still missing costs a registration with the reactor, which is a good part of
+        // a whole lookup's cost; the socket keeps it when it goes back to the pool.
         tryTimer_ = reactor_.callLater(nanoseconds(0), [this] {
             auto keep = shared_from_this();  // alive: finish() would have cancelled this call
             firstLook();
         });
     }
 
+    void watchUdp() {
+        if (auto error = reactor_.watch(udp_.socket->fd.get(), Interest::Read, udp_)) {
+            return finish(Failure(std::system_error(error, "watch")));
+        }
+        udp_.socket->watched = true;
+        armTryTimer();
+    }
+
     void firstLook() {
         const auto sends = sends_;
         udp_.readReady();  // may settle the question, or move on to the next try
         if (done_ || sends != sends_) return;
-        if (auto error = reactor_.watch(udp_.fd.get(), Interest::Read, udp_)) {
-            return finish(Failure(std::system_error(error, "watch")));
-        }
-        armTryTimer();
+        watchUdp();
     }
 
     void sendTcp() {
@@ -248,12 +252,8 @@ private:
         armTryTimer();
     }
 
-    void closeUdp() noexcept {
-        if (udp_.fd.get() >= 0) {
-            reactor_.unwatchClosing(udp_.fd.get());
-            udp_.fd.reset();
-        }
-    }
+    void closeUdp() noexcept { sockets_.close(std::move(udp_.socket)); }
+    void releaseUdp() noexcept { sockets_.giveBack(std::move(udp_.socket)); }
 
     template <class R>
     void finish(R&& outcome) {
@@ -269,6 +269,7 @@ private:
 
     Reactor& reactor_;
     QueryIds& ids_;
+    UdpSockets& sockets_;
     std::string name_;
     RecordType type_;
     std::shared_ptr<const ServerPolicy> policyRef_;
@@ -292,11 +293,12 @@ private:
 void UdpTry::readReady() {
     auto keep = query_.shared_from_this();
     // A few datagrams per wake-up: enough to drain strays without starving other sockets.
-    for (int i = 0; i < 8 && fd.get() >= 0; ++i) {
+    for (int i = 0; i < 8 && socket; ++i) {
         std::span<std::byte> buffer = reactor_.readBuffer();  // 64 KiB: any datagram fits
         sockaddr_storage from{};
         socklen_t fromLength = sizeof from;
-        ssize_t n = ::recvfrom(fd.get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLength);
+        ssize_t n = ::recvfrom(socket->fd.get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                               &fromLength);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
             return query_.udpError(errno);
@@ -308,10 +310,10 @@ void UdpTry::readReady() {
 
 }  // namespace
 
-Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
-                               std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer,
+Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, UdpSockets& sockets, std::string name,
+                               RecordType type, std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer,
                                std::chrono::nanoseconds deadline) {
-    auto query = std::make_shared<Query>(reactor, ids, std::move(name), type, std::move(policy), firstServer);
+    auto query = std::make_shared<Query>(reactor, ids, sockets, std::move(name), type, std::move(policy), firstServer);
     return query->start(deadline);
 }
 

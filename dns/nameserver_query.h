@@ -3,12 +3,12 @@
 // of them decides it, over UDP (TCP when the answer is truncated).
 // Tests: tests/dns/resolver_test.cpp
 //
-//   askNameservers(reactor, ids, "example.com", RecordType::A, policy, 10s)
+//   askNameservers(reactor, ids, sockets, "example.com", RecordType::A, policy, 10s)
 //       .addCallback([](Reply reply) { ... reply.message.header.rcode ... });
 //
-// Each try is a new UDP socket, so that the kernel picks a fresh random ephemeral port for it;
-// a datagram from anyone but the server asked is dropped, and a reply must also carry our id
-// and question, or it is ignored and the try keeps waiting. The tries go through the servers in
+// Each try sends from a fresh random ephemeral port the kernel picks (on a socket new or reused
+// from `sockets`, udp_sockets.h); a datagram from anyone but the server asked is dropped, and
+// a reply must also carry our id and question, or it is ignored and the try keeps waiting. The tries go through the servers in
 // turn, `attempts` rounds (resolv.conf's attempts and rotate). A truncated reply is asked
 // again over TCP; FORMERR to a query with EDNS is asked again without it. NOERROR and NXDOMAIN
 // decide the question (the Deferred fires with the reply); SERVFAIL, REFUSED, a malformed
@@ -28,6 +28,7 @@
 #include "defer/deferred.h"
 #include "dns/message.h"
 #include "dns/query_ids.h"
+#include "dns/udp_sockets.h"
 #include "reactor/address.h"
 #include "reactor/reactor.h"
 
@@ -50,8 +51,8 @@ struct Reply {
 
 // `firstServer` is where the first round starts (resolv.conf's rotate); the policy is shared
 // by every query made under it.
-[[nodiscard]] Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, std::string name, RecordType type,
-                                             std::shared_ptr<const ServerPolicy> policy, std::size_t firstServer,
-                                             std::chrono::nanoseconds deadline);
+[[nodiscard]] Deferred<Reply> askNameservers(Reactor& reactor, QueryIds& ids, UdpSockets& sockets, std::string name,
+                                             RecordType type, std::shared_ptr<const ServerPolicy> policy,
+                                             std::size_t firstServer, std::chrono::nanoseconds deadline);
 
 }  // namespace weft::dns

@@ -13,17 +13,19 @@ namespace weft::dns {
 
 using std::chrono::nanoseconds;
 
-// One question in flight, and everyone waiting for its answer (coalescing).
+// One question in flight, and everyone waiting for its answer (coalescing). It lives until
+// every waiter has been called, so their cancellers can hold a plain pointer to it.
 struct Resolver::Pending {
     Pending(std::string key, std::string fqdn, RecordType type, std::size_t chainBudget, nanoseconds deadline)
         : key(std::move(key)), fqdn(std::move(fqdn)), type(type), chainBudget(chainBudget), deadline(deadline) {}
-    std::string key;   // its key in inFlight_
+    std::string key;   // its key in inFlight_ (which holds a view of it)
     std::string fqdn;  // the name asked, as the first caller spelled it
     RecordType type;
     std::size_t chainBudget;
     nanoseconds deadline;
     Deferred<Reply> query;
     std::vector<Deferred<Answer>> waiters;
+    bool settling = false;  // settle() is calling the waiters: a cancel only fails its own
 };
 
 namespace {
@@ -86,6 +88,7 @@ Resolver::~Resolver() {
     // Cancel what is in flight; settle() no longer runs, so fail the waiters here.
     auto pending = std::move(inFlight_);
     for (auto& [key, p] : pending) {
+        p->settling = true;  // a waiter cancelled from another's errback leaves the list alone
         p->query.cancel();
         for (auto& w : p->waiters)
             if (!w.called()) w.errback(Failure(CancelledError()));
@@ -93,8 +96,9 @@ Resolver::~Resolver() {
 }
 
 const ResolvConf& Resolver::conf() {
-    if (resolvConf_.reloadIfChanged(reactor_.now())) policy_.reset();
-    return resolvConf_.get(reactor_.now());
+    const auto now = reactor_.now();
+    if (resolvConf_.reloadIfChanged(now)) policy_.reset();
+    return resolvConf_.get(now);
 }
 
 std::shared_ptr<const ServerPolicy> Resolver::policy() {
@@ -149,38 +153,40 @@ Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type,
                                        std::size_t chainBudget) {
     if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
     std::string key = Cache::keyOf(fqdn, type);
-
-    auto alive = alive_;
-    Deferred<Answer> waiter([this, alive, key](Deferred<Answer>& self) {
-        if (!*alive) return;
-        auto it = inFlight_.find(key);
-        if (it == inFlight_.end()) return;
-        auto& waiters = it->second->waiters;
-        std::erase_if(waiters, [&](const Deferred<Answer>& w) { return w.sameAs(self); });
-        if (waiters.empty()) {
-            auto query = it->second->query;
-            query.cancel();  // nobody is left to want it
-        }
-    });
-    auto& slot = inFlight_[key];
-    if (slot) {
-        slot->waiters.push_back(waiter);
-        return waiter;
+    auto it = inFlight_.find(key);
+    Pending* pending = it == inFlight_.end() ? nullptr : it->second.get();
+    const bool asking = pending == nullptr;
+    if (asking) {
+        auto fresh = std::make_unique<Pending>(std::move(key), fqdn, type, chainBudget, deadline);
+        pending = fresh.get();
+        inFlight_.emplace(pending->key, std::move(fresh));
     }
-    slot = std::make_unique<Pending>(key, fqdn, type, chainBudget, deadline);
-    slot->waiters.push_back(waiter);
-    // The Pending stays in inFlight_ until settle() takes it out, which the query's callback
-    // below is the only one to call (the destructor first stops it with *alive).
-    Pending* pending = slot.get();
+    // The canceller holds only `this` and the Pending, which both outlive every uncalled waiter
+    // (the destructor fails them all), so std::function keeps it without allocating.
+    Deferred<Answer> waiter([this, pending](Deferred<Answer>& self) { dropWaiter(*pending, self); });
+    pending->waiters.push_back(waiter);
+    if (!asking) return waiter;
     auto remaining = std::max(deadline - reactor_.now(), nanoseconds(0));
     auto shared = policy();
     std::size_t first = rotate_ && !shared->servers.empty() ? rotation_++ % shared->servers.size() : 0;
-    auto query = askNameservers(reactor_, ids_, fqdn, type, std::move(shared), first, remaining);
-    if (inFlight_.contains(key)) pending->query = query;
-    query.addBoth([this, alive, pending](Result<Reply> reply) {
+    // The Pending stays in inFlight_ until settle() takes it out, which the query's callback
+    // below is the only one to call (the destructor first stops it with *alive).
+    auto query = askNameservers(reactor_, ids_, sockets_, fqdn, type, std::move(shared), first, remaining);
+    if (!query.called()) pending->query = query;
+    query.addBoth([this, alive = alive_, pending](Result<Reply> reply) {
         if (*alive) settle(*pending, std::move(reply));
     });
     return waiter;
+}
+
+// A waiter was cancelled: it leaves, and the question is cancelled when nobody is left.
+void Resolver::dropWaiter(Pending& pending, const Deferred<Answer>& waiter) {
+    if (pending.settling) return;
+    std::erase_if(pending.waiters, [&](const Deferred<Answer>& w) { return w.sameAs(waiter); });
+    if (pending.waiters.empty()) {
+        auto query = pending.query;
+        query.cancel();  // may settle (and free) `pending`: nothing of it is used after this
+    }
 }
 
 void Resolver::settle(Pending& pending, Result<Reply> reply) {
@@ -188,8 +194,9 @@ void Resolver::settle(Pending& pending, Result<Reply> reply) {
     // false, so that no query callback gets here) take a Pending out of inFlight_.
     auto it = inFlight_.find(pending.key);
     assert(it != inFlight_.end() && it->second.get() == &pending);
-    auto done = std::move(it->second);  // keeps the fields below alive past the erase
+    std::unique_ptr<Pending> done = std::move(it->second);  // keeps it alive past the erase
     inFlight_.erase(it);
+    done->settling = true;
     auto& waiters = done->waiters;
     const std::string& fqdn = done->fqdn;
     auto failAll = [&](const Failure& failure) {
@@ -200,17 +207,21 @@ void Resolver::settle(Pending& pending, Result<Reply> reply) {
 
     Answer answer;
     try {
-        answer = interpretAnswer(reply.valueUnchecked().message, fqdn, done->type);
+        answer = interpretAnswer(std::move(reply.valueUnchecked().message), fqdn, done->type);
     } catch (const CnameLoop&) {
         return failAll(Failure(CnameLoop(fqdn, reply.valueUnchecked().serverName)));
     }
     answer.server = std::move(reply.valueUnchecked().serverName);
     if (answer.kind == Answer::Kind::Unfinished) {
         if (answer.chainLength >= done->chainBudget) return failAll(Failure(CnameLoop(fqdn, answer.server)));
-        // The server stopped half-way down the chain: the waiters get the target's answer.
-        resolveName(answer.canonicalName, done->type, done->deadline, done->chainBudget - answer.chainLength)
-            .addBoth([waiters = std::move(waiters)](Result<Answer> r) mutable {
-                for (auto& w : waiters) {
+        // The server stopped half-way down the chain: the waiters get the target's answer. The
+        // Pending goes along, alive for its waiters' cancellers, which now change nothing.
+        const auto type = done->type;
+        const auto deadline = done->deadline;
+        const auto budget = done->chainBudget - answer.chainLength;
+        resolveName(answer.canonicalName, type, deadline, budget)
+            .addBoth([done = std::shared_ptr<Pending>(std::move(done))](Result<Answer> r) {
+                for (auto& w : done->waiters) {
                     if (w.called()) continue;
                     if (r.failed()) w.errback(r.failureUnchecked());
                     else w.callback(Answer(r.valueUnchecked()));

@@ -45,6 +45,7 @@
 #include "dns/nameserver_query.h"
 #include "dns/query_ids.h"
 #include "dns/resolv_conf.h"
+#include "dns/udp_sockets.h"
 #include "reactor/reactor.h"
 
 namespace weft::dns {
@@ -91,6 +92,7 @@ private:
     Deferred<Answer> resolveName(const std::string& fqdn, RecordType type, std::chrono::nanoseconds deadline,
                                  std::size_t chainBudget);
     void settle(Pending& pending, Result<Reply> reply);
+    void dropWaiter(Pending& pending, const Deferred<Answer>& waiter);
     Deferred<std::vector<IPAddress>> lookupAddressCandidates(std::vector<std::string> names, std::string asked,
                                                              std::optional<IPAddress::Family> family);
     Deferred<std::vector<ResourceRecord>> lookupCandidates(std::vector<std::string> names, std::string asked,
@@ -106,10 +108,11 @@ private:
     std::optional<ConfigFile<HostsFile>> hosts_;
     Cache cache_;
     QueryIds ids_;
+    UdpSockets sockets_{reactor_};
     std::size_t rotation_ = 0;
     std::shared_ptr<const ServerPolicy> policy_;
     bool rotate_ = false;
-    std::unordered_map<std::string, std::unique_ptr<Pending>> inFlight_;
+    std::unordered_map<std::string_view, std::unique_ptr<Pending>> inFlight_;  // views of Pending::key
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -28,6 +28,7 @@ public:
         auto slot = static_cast<std::size_t>(fd);
         if (slot >= registered_.size()) registered_.resize(slot + 1, Interest::None);
         Interest before = registered_[slot];
+        if (interest == before) return {};  // only the handler changes (the reactor's table)
         if (interest == Interest::None) {
             if (before == Interest::None) return {};
             registered_[slot] = Interest::None;

@@ -132,6 +132,14 @@ TEST_CASE("namesEqual ignores ASCII case and a trailing dot, and reads escapes")
     CHECK_FALSE(namesEqual("a", ""));
     CHECK_FALSE(namesEqual("\\200", "\\201"));
     CHECK(namesEqual("\\200", "\\200"));
+    // Without escapes a shorter path runs; it must agree with the escape-reading one.
+    CHECK(namesEqual("WWW.Example.com.", "www.example.COM"));
+    CHECK(namesEqual("a..b", "A..B"));
+    CHECK_FALSE(namesEqual("a..", "a."));
+    CHECK_FALSE(namesEqual("a.b.", "a.b.."));
+    CHECK_FALSE(namesEqual("ab", "a."));
+    CHECK(namesEqual("\\097.b", "A.b."));
+    CHECK(namesEqual("A.b.", "\\097.b"));
 }
 
 TEST_CASE("typeName and parseType: mnemonics and RFC 3597's TYPEnnn") {

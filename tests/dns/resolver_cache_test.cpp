@@ -89,6 +89,55 @@ TEST_CASE("dns/resolver: identical lookups in flight share one query") {
     d.cancel();
     CHECK(settle(reactor, d).failure().check<weft::CancelledError>());
     CHECK(settle(reactor, e).succeeded());
+
+    // Every waiter cancelled: the question goes too.
+    auto f = resolver.lookup("gone.test", RecordType::A);
+    auto g = resolver.lookup("gone.test", RecordType::A);
+    REQUIRE(resolver.inFlight() == 1);
+    f.cancel();
+    CHECK(resolver.inFlight() == 1);
+    g.cancel();
+    CHECK(resolver.inFlight() == 0);
+    CHECK(settle(reactor, f).failure().check<weft::CancelledError>());
+    CHECK(settle(reactor, g).failure().check<weft::CancelledError>());
+
+    // A waiter cancelled by another's callback while the answer is handed out fails alone.
+    auto h = resolver.lookup("www.test", RecordType::A);
+    auto i = resolver.lookup("www.test", RecordType::A);
+    bool cancelledOther = false;
+    (void)h.addCallback([&](std::vector<ResourceRecord> records) {
+        i.cancel();
+        cancelledOther = true;
+        return records;
+    });
+    CHECK(settle(reactor, h).succeeded());
+    CHECK(cancelledOther);
+    CHECK(settle(reactor, i).failure().check<weft::CancelledError>());
+}
+
+TEST_CASE("dns/resolver: a lookup cancelled while an unfinished chain is asked on fails at once") {
+    weft::Reactor reactor;
+    FakeNameserver ns(reactor);
+    ns.followCnames = false;  // the first answer stops at the CNAME: the resolver asks again
+    ns.addCname("alias.test", "www.test");
+    ns.addA("www.test", "192.0.2.1", 0);
+    ns.soaMinimum.reset();
+    ns.mischief.delay = 20ms;
+    Resolver resolver(reactor, testOptions(ns));
+    auto d = resolver.lookup("alias.test", RecordType::A);
+    auto until = std::chrono::steady_clock::now() + 5s;
+    while (ns.queries.size() < 2 && std::chrono::steady_clock::now() < until) reactor.iterate(5ms);
+    REQUIRE(ns.queries.size() == 2);
+    d.cancel();
+    CHECK(settle(reactor, d).failure().check<weft::CancelledError>());
+    // The question for the chain's end still finishes, with nobody left to tell.
+    until = std::chrono::steady_clock::now() + 1s;
+    while (resolver.inFlight() > 0 && std::chrono::steady_clock::now() < until) reactor.iterate(5ms);
+    CHECK(resolver.inFlight() == 0);
+
+    auto again = settle(reactor, resolver.lookup("alias.test", RecordType::A));
+    REQUIRE(again.succeeded());
+    CHECK(again.value().size() == 1);
 }
 
 TEST_CASE("dns/resolver: search and ndots follow glibc's order") {

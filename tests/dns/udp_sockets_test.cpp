@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// UdpSockets: a socket given back is reused on a fresh port, strays and ICMP errors left in it
+// are dropped, the pool is bounded and lets go of idle sockets.
+#include "dns/udp_sockets.h"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <set>
+
+using namespace std::chrono_literals;
+using weft::dns::UdpSocket;
+using weft::dns::UdpSockets;
+
+namespace {
+
+// A plain UDP socket on 127.0.0.1 standing for a nameserver.
+struct Peer {
+    weft::Fd fd{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+    sockaddr_in address{};
+    Peer() {
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        socklen_t length = sizeof address;
+        REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    }
+    // Receives one datagram and answers it `copies` times; gives the sender's port.
+    std::uint16_t echo(int copies = 1) {
+        char buffer[64];
+        sockaddr_in from{};
+        socklen_t length = sizeof from;
+        auto n = ::recvfrom(fd.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &length);
+        REQUIRE(n > 0);
+        for (int i = 0; i < copies; ++i)
+            REQUIRE(::sendto(fd.get(), buffer, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), length) == n);
+        return ntohs(from.sin_port);
+    }
+};
+
+void sendTo(const UdpSocket& socket, const sockaddr_in& to) {
+    REQUIRE(::sendto(socket.fd.get(), "q", 1, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 1);
+}
+
+std::uint16_t localPort(const UdpSocket& socket) {
+    sockaddr_in local{};
+    socklen_t length = sizeof local;
+    REQUIRE(::getsockname(socket.fd.get(), reinterpret_cast<sockaddr*>(&local), &length) == 0);
+    return ntohs(local.sin_port);
+}
+
+// Reads what waits on the socket, blocking a little: the answer sent on loopback.
+bool readOne(const UdpSocket& socket) {
+    char buffer[64];
+    for (int i = 0; i < 1000; ++i) {
+        if (::recv(socket.fd.get(), buffer, sizeof buffer, 0) > 0) return true;
+        if (errno != EAGAIN) return false;
+        ::usleep(1000);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("dns/udp_sockets: a socket given back is reused, each time on a new random port") {
+    weft::Reactor reactor;
+    UdpSockets sockets(reactor);
+    Peer peer;
+    auto socket = sockets.take(AF_INET);
+    const int fd = socket->fd.get();
+    CHECK(localPort(*socket) == 0);  // not bound until the first send
+    std::set<std::uint16_t> ports;
+    for (int round = 0; round < 3; ++round) {
+        sendTo(*socket, peer.address);
+        auto port = localPort(*socket);
+        CHECK(port >= 1024);
+        CHECK(peer.echo() == port);
+        REQUIRE(readOne(*socket));
+        ports.insert(port);
+        sockets.giveBack(std::move(socket));
+        CHECK(sockets.idle() == 1);
+        socket = sockets.take(AF_INET);
+        CHECK(socket->fd.get() == fd);    // the same socket...
+        CHECK(localPort(*socket) == 0);   // ...without its port: the next send binds a new one
+    }
+    CHECK(ports.size() >= 2);  // random ports: three equal ones would mean the port was kept
+    sockets.close(std::move(socket));
+    CHECK(sockets.idle() == 0);
+}
+
+TEST_CASE("dns/udp_sockets: families are kept apart, and the pool holds at most maxIdle") {
+    weft::Reactor reactor;
+    UdpSockets sockets(reactor, 2);
+    auto v4 = sockets.take(AF_INET);
+    auto v6 = sockets.take(AF_INET6);
+    CHECK(v4->family == AF_INET);
+    CHECK(v6->family == AF_INET6);
+    const int v6fd = v6->fd.get();
+    sockets.giveBack(std::move(v6));
+    auto again = sockets.take(AF_INET);
+    CHECK(again->fd.get() != v6fd);  // an IPv6 socket is not handed out for IPv4
+    sockets.giveBack(std::move(v4));
+    sockets.giveBack(std::move(again));
+    CHECK(sockets.idle() == 3);  // two IPv4 and one IPv6: the bound is per family
+    auto extra = sockets.take(AF_INET6);
+    auto more = sockets.take(AF_INET6);
+    auto third = sockets.take(AF_INET6);
+    sockets.giveBack(std::move(extra));
+    sockets.giveBack(std::move(more));
+    sockets.giveBack(std::move(third));  // closed: two IPv6 are idle already
+    CHECK(sockets.idle() == 4);
+}
+
+TEST_CASE("dns/udp_sockets: a late copy of an answer, or an ICMP error, left in a socket is dropped") {
+    weft::Reactor reactor;
+    UdpSockets sockets(reactor);
+    Peer peer;
+    struct Reader final : weft::FdHandler {
+        void readReady() override { ++calls; }
+        void writeReady() override {}
+        int calls = 0;
+    } reader;
+
+    SUBCASE("a duplicate answer") {
+        auto socket = sockets.take(AF_INET);
+        sendTo(*socket, peer.address);
+        peer.echo(2);
+        REQUIRE(readOne(*socket));
+        REQUIRE(reactor.watch(socket->fd.get(), weft::Interest::Read, reader) == std::error_code{});
+        socket->watched = true;
+        sockets.giveBack(std::move(socket));  // the second copy waits in it
+    }
+    SUBCASE("an ICMP error") {
+        auto socket = sockets.take(AF_INET);
+        sockaddr_in closed = peer.address;
+        peer.fd.reset();  // nobody on that port any more: the kernel answers "port unreachable"
+        sendTo(*socket, closed);
+        ::usleep(20000);
+        REQUIRE(reactor.watch(socket->fd.get(), weft::Interest::Read, reader) == std::error_code{});
+        socket->watched = true;
+        sockets.giveBack(std::move(socket));
+    }
+    // The pool reads it while the socket is idle; the loop neither spins on it nor calls the
+    // old handler.
+    reactor.iterate(5ms);  // the pool reads it here
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 4; ++i) reactor.iterate(5ms);
+    CHECK(std::chrono::steady_clock::now() - start >= 15ms);  // nothing ready: each turn waited
+    CHECK(reader.calls == 0);
+    REQUIRE(sockets.idle() == 1);
+    auto socket = sockets.take(AF_INET);
+    char buffer[64];
+    CHECK(::recv(socket->fd.get(), buffer, sizeof buffer, 0) < 0);
+    CHECK(errno == EAGAIN);
+    sockets.close(std::move(socket));
+}
+
+TEST_CASE("dns/udp_sockets: sockets idle for a whole check are closed, those in use are kept") {
+    weft::Reactor reactor;
+    UdpSockets sockets(reactor, 64, 20ms);
+    auto a = sockets.take(AF_INET);
+    auto b = sockets.take(AF_INET);
+    const int kept = b->fd.get();  // given back last, so taken first
+    sockets.giveBack(std::move(a));
+    sockets.giveBack(std::move(b));
+    // One socket taken and given back again every turn: it was needed, the other was not.
+    auto until = std::chrono::steady_clock::now() + 2s;
+    while (sockets.idle() == 2 && std::chrono::steady_clock::now() < until) {
+        auto busy = sockets.take(AF_INET);
+        sockets.giveBack(std::move(busy));
+        reactor.iterate(2ms);
+    }
+    CHECK(sockets.idle() == 1);
+    auto busy = sockets.take(AF_INET);
+    CHECK(busy->fd.get() == kept);
+    sockets.giveBack(std::move(busy));
+    // Nobody asks any more: the last one goes too, and the pool's timer stops.
+    until = std::chrono::steady_clock::now() + 2s;
+    while (sockets.idle() > 0 && std::chrono::steady_clock::now() < until) reactor.iterate(5ms);
+    CHECK(sockets.idle() == 0);
+}
