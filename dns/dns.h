@@ -22,6 +22,7 @@
 //   message.h          Message and its wire codec; ip_address.h: IPAddress
 //   resolv_conf.h      ResolvConf; hosts_file.h: HostsFile; config_file.h: reload on change
 //   query_ids.h        QueryIds: unpredictable query ids
+//   udp_sockets.h      UdpSockets: sockets kept for the next try, each try on a fresh port
 //   errors.h           DnsError, Malformed, ResolveError and its kinds
 //
 // Example:
@@ -83,3 +84,4 @@
 #include "dns/query_ids.h"
 #include "dns/resolv_conf.h"
 #include "dns/resolver.h"
+#include "dns/udp_sockets.h"

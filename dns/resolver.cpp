@@ -151,6 +151,8 @@ std::optional<std::vector<IPAddress>> Resolver::fromHosts(std::string_view name)
 
 Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type, nanoseconds deadline,
                                        std::size_t chainBudget) {
+    // A lookup started by a callback while the destructor fails the others: nothing is asked.
+    if (!*alive_) return fail<Answer>(Failure(CancelledError()));
     if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
     std::string key = Cache::keyOf(fqdn, type);
     auto it = inFlight_.find(key);

@@ -9,15 +9,28 @@
 
 namespace weft::dns {
 
+namespace {
+
+// Reads one datagram (or pending error) and drops it; false when there was none.
+bool dropOne(int fd, int flags = 0) noexcept {
+    std::array<std::byte, 512> sink;
+    while (::recv(fd, sink.data(), sink.size(), flags | MSG_DONTWAIT | MSG_TRUNC) < 0) {
+        if (errno != EINTR) return errno != EAGAIN && errno != EWOULDBLOCK;  // an error counts as one
+    }
+    return true;
+}
+
+}  // namespace
+
 void UdpSocket::readReady() {
-    std::array<std::byte, 512> sink;  // a stray answer (a duplicate, a late one) is not needed
+    // A stray (a duplicate answer, a late one) is not needed. A few per wake-up at most.
     for (int i = 0; i < 8; ++i) {
-        if (::recv(fd.get(), sink.data(), sink.size(), MSG_TRUNC) >= 0 || errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (dropOne(fd.get())) continue;
 #ifdef MSG_ERRQUEUE
         // An ICMP error's report waits in the error queue and keeps the socket ready until read.
-        (void)::recv(fd.get(), sink.data(), sink.size(), MSG_ERRQUEUE | MSG_TRUNC);
+        (void)dropOne(fd.get(), MSG_ERRQUEUE);
 #endif
+        return;
     }
 }
 
@@ -32,11 +45,15 @@ UdpSockets::~UdpSockets() {
 
 std::unique_ptr<UdpSocket> UdpSockets::take(int family) {
     Slot& s = slot(family);
-    if (!s.idle.empty()) {
+    while (!s.idle.empty()) {
         auto socket = std::move(s.idle.back());
         s.idle.pop_back();
         s.lowWater = std::min(s.lowWater, s.idle.size());
-        return socket;
+        // Anything still queued was sent to the port the socket had before: a late copy of an
+        // answer, a forgery, an ICMP error. The next try must not read it as its own, so such
+        // a socket is closed rather than emptied (it is rare, and this costs one recv).
+        if (!dropOne(socket->fd.get())) return socket;
+        close(std::move(socket));
     }
     auto socket = std::make_unique<UdpSocket>();
     socket->family = family;
@@ -58,6 +75,17 @@ std::unique_ptr<UdpSocket> UdpSockets::take(int family) {
 // Disconnecting lets go of an automatically bound port on Linux; whether it did is checked
 // once per family, since keeping the port would make every later try guessable.
 bool UdpSockets::releasePort(const UdpSocket& socket, Slot& s) noexcept {
+    auto portOf = [&](in_port_t& port) {
+        sockaddr_storage local{};
+        socklen_t length = sizeof local;
+        if (::getsockname(socket.fd.get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) return false;
+        port = socket.family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                                         : reinterpret_cast<const sockaddr_in*>(&local)->sin_port;
+        return true;
+    };
+    in_port_t before = 0;
+    // Only a socket that has a port can show whether a disconnect lets go of it.
+    if (s.releasesPort == Knowledge::Unknown && (!portOf(before) || before == 0)) return false;
     sockaddr_storage none{};
     none.ss_family = AF_UNSPEC;
     if (::connect(socket.fd.get(), reinterpret_cast<const sockaddr*>(&none), sizeof(sockaddr)) != 0) {
@@ -65,15 +93,8 @@ bool UdpSockets::releasePort(const UdpSocket& socket, Slot& s) noexcept {
         return false;
     }
     if (s.releasesPort == Knowledge::Unknown) {
-        sockaddr_storage local{};
-        socklen_t length = sizeof local;
-        bool released = false;
-        if (::getsockname(socket.fd.get(), reinterpret_cast<sockaddr*>(&local), &length) == 0) {
-            in_port_t port = socket.family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
-                                                       : reinterpret_cast<const sockaddr_in*>(&local)->sin_port;
-            released = port == 0;
-        }
-        s.releasesPort = released ? Knowledge::Yes : Knowledge::No;
+        in_port_t after = before;
+        s.releasesPort = portOf(after) && after == 0 ? Knowledge::Yes : Knowledge::No;
     }
     return s.releasesPort == Knowledge::Yes;
 }
@@ -90,7 +111,15 @@ void UdpSockets::giveBack(std::unique_ptr<UdpSocket> socket) noexcept {
     } catch (...) {
         return close(std::move(socket));  // no memory for the slot (push_back left it untouched)
     }
-    if (!idleTimer_.active()) idleTimer_ = reactor_.callLater(idleCheck_, [this] { checkIdle(); });
+    if (idleTimer_.active()) return;
+    try {
+        idleTimer_ = reactor_.callLater(idleCheck_, [this] { checkIdle(); });
+    } catch (...) {
+        // No memory for the timer: nothing is pooled without one, or it could stay forever.
+        auto last = std::move(s.idle.back());
+        s.idle.pop_back();
+        close(std::move(last));
+    }
 }
 
 void UdpSockets::close(std::unique_ptr<UdpSocket> socket) noexcept {

@@ -16,6 +16,8 @@
 // the port it bound automatically, and the next send binds a new random one, exactly as a new
 // socket would (RFC 5452's port randomisation is kept). Where a disconnect keeps the port
 // (the BSDs), the first giveBack sees it and from then on every socket is closed instead.
+// take() checks that nothing is left in a pooled socket (one recv): a datagram or an ICMP
+// error sent to its old port must not reach the next try, so such a socket is closed.
 // A socket that was registered with the reactor stays registered in the pool (a datagram that
 // strays to it there is read and dropped), so the next try needs no epoll_ctl either.
 // Sockets idle for a second or two are closed, so a quiet resolver holds no descriptors.

@@ -21,6 +21,7 @@ public:
 
     [[nodiscard]] std::size_t open() const noexcept { return all.size() + opening; }
     [[nodiscard]] bool full() const noexcept { return open() >= agent_.options_.maxConnectionsPerHost; }
+    [[nodiscard]] bool canDial() const noexcept { return !full() && agent_.mayDial(); }
 
     void connectionIdle(ClientConnection& connection) override {
         while (!waiting.empty()) {
@@ -40,7 +41,7 @@ public:
     }
 
     void serveWaiting() {
-        while (!waiting.empty() && !full()) {
+        while (!waiting.empty() && canDial()) {
             auto [next, progress] = std::move(waiting.front());
             waiting.pop_front();
             if (!next.called()) dialFor(next, std::move(progress));
@@ -49,6 +50,7 @@ public:
 
     void dialFor(Deferred<Lease> lease, std::shared_ptr<Progress> progress) {
         ++opening;
+        agent_.countDial();
         auto alive = agent_.alive_;
         AnyClock clock = agent_.clock_;
         auto idleTimeout = agent_.options_.idleTimeout;
@@ -105,6 +107,7 @@ Agent::Agent(AnyClock clock, Dialer& dialer, AgentOptions options)
 
 Agent::~Agent() {
     *alive_ = false;
+    if (nextTurn_.active()) nextTurn_.cancel();
     for (auto& [key, pool] : pools_) pool->shutDown();
 }
 
@@ -136,9 +139,25 @@ ClientConnection* Agent::takeIdle(HostPool& pool) {
     return nullptr;
 }
 
+void Agent::countDial() {
+    ++dialsThisTurn_;
+    if (nextTurn_.active()) return;
+    nextTurn_ = clock_.callLater(std::chrono::nanoseconds(0), [this, alive = alive_] {
+        dialsThisTurn_ = 0;
+        // A copy: a dial that fails at once runs callbacks that may add pools (or drop the
+        // Agent). Pools themselves live as long as the Agent.
+        std::vector<HostPool*> pools;
+        for (auto& [key, pool] : pools_) pools.push_back(pool.get());
+        for (HostPool* pool : pools) {
+            if (!*alive) return;
+            pool->serveWaiting();
+        }
+    });
+}
+
 Deferred<Agent::Lease> Agent::acquire(HostPool& pool, std::shared_ptr<Progress> progress) {
     Deferred<Lease> lease;
-    if (pool.full()) pool.waiting.emplace_back(lease, std::move(progress));
+    if (!pool.canDial()) pool.waiting.emplace_back(lease, std::move(progress));
     else pool.dialFor(lease, std::move(progress));
     return lease;
 }

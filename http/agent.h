@@ -9,7 +9,11 @@
 // Connections are kept per host and port: at most maxConnectionsPerHost open (connecting
 // included); a request that finds none idle and none to open waits in line. A connection that
 // answered with keep-alive goes back to the pool, or straight to the next request in line,
-// and closes itself after idleTimeout unused. An idempotent request whose reused connection
+// and closes itself after idleTimeout unused. New connections are opened at most
+// kDialsPerTurn per loop turn, the rest at the turns that follow: on loopback and nearby hosts
+// connect() completes the handshake inside the call, so a burst of a hundred would hold every
+// first request back until the last connect, where pacing them lets the first requests (and
+// the server) start at once. An idempotent request whose reused connection
 // turns out to be closed (nothing of the response came) is retried once on a new one. One
 // exchange, no redirects: fetch.h follows those. Destroying the Agent aborts its connections.
 #pragma once
@@ -54,6 +58,8 @@ public:
     [[nodiscard]] std::size_t openConnections() const noexcept;
     [[nodiscard]] std::size_t idleConnections() const noexcept;
 
+    static constexpr std::size_t kDialsPerTurn = 8;
+
 private:
     struct Lease {
         ClientConnection* connection = nullptr;
@@ -66,12 +72,16 @@ private:
     Deferred<Lease> acquire(HostPool& pool, std::shared_ptr<Progress> progress);  // a new one, or a turn
     // The request on a pooled or new connection; `retry`: the one retry, on a new connection.
     Deferred<Response> exchange(Request request, RequestOptions options, bool retry);
+    [[nodiscard]] bool mayDial() const noexcept { return dialsThisTurn_ < kDialsPerTurn; }
+    void countDial();  // and at the next turn, a new allowance for the pools' waiting requests
 
     std::unique_ptr<Dialer> ownDialer_;
     AnyClock clock_;
     Dialer& dialer_;
     AgentOptions options_;
     std::unordered_map<std::string, std::unique_ptr<HostPool>> pools_;
+    std::size_t dialsThisTurn_ = 0;
+    AnyClock::Call nextTurn_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -41,7 +41,7 @@ TEST_CASE("dns/resolver: lookupAddress asks A and AAAA at once, over UDP with ED
         CHECK(q.from.port() >= 1024);
     }
     CHECK(types == std::set<RecordType>{RecordType::A, RecordType::AAAA});
-    // Every query has a socket of its own, hence a port of its own, and an id of its own.
+    // Queries in flight together have sockets of their own, hence ports and ids of their own.
     CHECK(ns.queries[0].from.port() != ns.queries[1].from.port());
     CHECK(ns.queries[0].message.header.id != ns.queries[1].message.header.id);
 }

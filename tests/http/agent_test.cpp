@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -131,6 +133,50 @@ TEST_CASE("http/agent: maxConnectionsPerHost caps the connections, and the rest 
         CHECK(paths == std::vector<std::string>{"/n/0", "/n/1", "/n/2", "/n/3", "/n/4"});
         CHECK(w.dialer.dials() == 2);
         CHECK(w.agent->idleConnections() == 2);
+    }
+}
+
+TEST_CASE("http/agent: a burst of new connections is opened a few per loop turn, in order") {
+    constexpr std::size_t kBurst = 2 * Agent::kDialsPerTurn + 3;
+    for (bool answerBetweenTurns : {false, true}) {
+        CAPTURE(answerBetweenTurns);
+        World w(AgentOptions{.maxConnectionsPerHost = 100});
+        std::vector<std::string> paths;
+        w.site.routePrefix("/n/", [&](const ServerRequest& r) {
+            paths.push_back(r.path);
+            return weft::succeed(ServerResponse::text(200, "ok"));
+        });
+        std::vector<std::shared_ptr<weft::Result<Response>>> results;
+        for (std::size_t i = 0; i < kBurst; ++i) {
+            auto out = std::make_shared<weft::Result<Response>>();
+            (void)w.agent->request(get("http://example.test/n/" + std::to_string(i)))
+                .addBoth([out](weft::Result<Response>&& r) { *out = std::move(r); });
+            results.push_back(out);
+        }
+        // The first ones are dialled at once, so their requests can go out while the rest wait.
+        CHECK(w.dialer.dials() == Agent::kDialsPerTurn);
+        if (answerBetweenTurns) {
+            // Connections that are free before the next turn take the requests in line: no
+            // more are opened than needed.
+            w.dialer.pumpAll();
+            CHECK(paths.size() == kBurst);
+            w.clock.advance(std::chrono::nanoseconds(0));
+            CHECK(w.dialer.dials() == Agent::kDialsPerTurn);
+        } else {
+            // (ManualClock runs the zero-delay calls a run schedules in the same advance; the
+            // reactor leaves them to its next turn.)
+            w.clock.advance(std::chrono::nanoseconds(0));
+            CHECK(w.dialer.dials() == kBurst);
+            w.dialer.pumpAll();
+            CHECK(w.agent->openConnections() == kBurst);
+        }
+        for (auto& r : results) CHECK(r->succeeded());
+        std::vector<std::string> expected;
+        for (std::size_t i = 0; i < kBurst; ++i) expected.push_back("/n/" + std::to_string(i));
+        if (answerBetweenTurns) std::sort(paths.begin(), paths.end(), [](const std::string& a, const std::string& b) {
+            return std::stoi(a.substr(3)) < std::stoi(b.substr(3));  // several connections: any order
+        });
+        CHECK(paths == expected);
     }
 }
 
