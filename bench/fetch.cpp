@@ -33,17 +33,19 @@ int main(int argc, char** argv) {
     http::FetchOptions options;
     options.followRedirects = false;
 
-    std::size_t fetched = 0, titles = 0, errors = 0;
-    bench::InFlight work(urls.size(), static_cast<std::size_t>(concurrency), [&](std::size_t i, std::function<void()> done) {
-        (void)http::getPage(agent, urls[i], options).addBoth([&, done](Result<http::Response> r) {
+    struct Counts {
+        std::size_t fetched = 0, titles = 0, errors = 0;
+    } counts;
+    bench::InFlight work(urls.size(), static_cast<std::size_t>(concurrency), [&](std::size_t i, bench::InFlight::Done done) {
+        (void)http::getPage(agent, urls[i], options).addBoth([counts = &counts, done](Result<http::Response> r) {
             if (r.succeeded() && r.valueUnchecked().status / 100 == 2) {
-                ++fetched;
+                ++counts->fetched;
                 const std::string& body = r.valueUnchecked().body;
                 auto open = body.find("<title>");
-                if (open != std::string::npos && body.find("</title>", open + 7) != std::string::npos) ++titles;
+                if (open != std::string::npos && body.find("</title>", open + 7) != std::string::npos) ++counts->titles;
             } else {
                 if (r.failed()) std::fprintf(stderr, "%s\n", r.failureUnchecked().message().c_str());
-                ++errors;
+                ++counts->errors;
             }
             done();
         });
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
         reactor.run();
     }
     double seconds = bench::secondsSince(start);
-    std::printf("fetched=%zu titles=%zu errors=%zu seconds=%.6f cpu_seconds=%.6f\n", fetched, titles, errors, seconds,
+    std::printf("fetched=%zu titles=%zu errors=%zu seconds=%.6f cpu_seconds=%.6f\n", counts.fetched, counts.titles, counts.errors, seconds,
                 bench::cpuSeconds() - cpuStart);
     return 0;
 }

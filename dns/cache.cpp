@@ -7,14 +7,13 @@
 namespace weft::dns {
 
 std::string Cache::keyOf(std::string_view name, RecordType type) {
-    std::string key;
-    key.reserve(name.size() + 3);
-    for (char c : name) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    if (!key.empty() && key.back() == '.') key.pop_back();
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    std::string key(name.size() + 3, '/');  // sized once: this runs for every lookup
+    std::transform(name.begin(), name.end(), key.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
     auto t = static_cast<std::uint16_t>(type);
-    key += '/';
-    key += static_cast<char>(t >> 8);
-    key += static_cast<char>(t & 0xff);
+    key[name.size() + 1] = static_cast<char>(t >> 8);
+    key[name.size() + 2] = static_cast<char>(t & 0xff);
     return key;
 }
 

@@ -84,7 +84,7 @@ Resolver::Resolver(Reactor& reactor, Options options)
 }
 
 Resolver::~Resolver() {
-    *alive_ = false;
+    destroying_ = true;
     // Cancel what is in flight; settle() no longer runs, so fail the waiters here.
     auto pending = std::move(inFlight_);
     for (auto& [key, p] : pending) {
@@ -152,7 +152,7 @@ std::optional<std::vector<IPAddress>> Resolver::fromHosts(std::string_view name)
 Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type, nanoseconds deadline,
                                        std::size_t chainBudget) {
     // A lookup started by a callback while the destructor fails the others: nothing is asked.
-    if (!*alive_) return fail<Answer>(Failure(CancelledError()));
+    if (destroying_) return fail<Answer>(Failure(CancelledError()));
     if (const Answer* hit = cache_.get(fqdn, type, now())) return succeed(Answer(*hit));
     std::string key = Cache::keyOf(fqdn, type);
     auto it = inFlight_.find(key);
@@ -172,11 +172,13 @@ Deferred<Answer> Resolver::resolveName(const std::string& fqdn, RecordType type,
     auto shared = policy();
     std::size_t first = rotate_ && !shared->servers.empty() ? rotation_++ % shared->servers.size() : 0;
     // The Pending stays in inFlight_ until settle() takes it out, which the query's callback
-    // below is the only one to call (the destructor first stops it with *alive).
+    // below is the only one to call (the destructor first stops it with destroying_).
     auto query = askNameservers(reactor_, ids_, sockets_, fqdn, type, std::move(shared), first, remaining);
     if (!query.called()) pending->query = query;
-    query.addBoth([this, alive = alive_, pending](Result<Reply> reply) {
-        if (*alive) settle(*pending, std::move(reply));
+    // `this` holds: a query's outcome comes before the destructor's end, which cancels every
+    // query still in flight (destroying_ is set then, and the destructor fails the waiters).
+    query.addBoth([this, pending](Result<Reply> reply) {
+        if (!destroying_) settle(*pending, std::move(reply));
     });
     return waiter;
 }
@@ -192,8 +194,8 @@ void Resolver::dropWaiter(Pending& pending, const Deferred<Answer>& waiter) {
 }
 
 void Resolver::settle(Pending& pending, Result<Reply> reply) {
-    // `pending` is alive: only this function and the destructor (which first sets *alive_ to
-    // false, so that no query callback gets here) take a Pending out of inFlight_.
+    // `pending` is alive: only this function and the destructor (which first sets destroying_,
+    // so that no query callback gets here) take a Pending out of inFlight_.
     auto it = inFlight_.find(pending.key);
     assert(it != inFlight_.end() && it->second.get() == &pending);
     std::unique_ptr<Pending> done = std::move(it->second);  // keeps it alive past the erase

@@ -113,7 +113,7 @@ private:
     std::shared_ptr<const ServerPolicy> policy_;
     bool rotate_ = false;
     std::unordered_map<std::string_view, std::unique_ptr<Pending>> inFlight_;  // views of Pending::key
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool destroying_ = false;  // the destructor is failing what is in flight
 };
 
 }  // namespace weft::dns
