@@ -181,7 +181,6 @@ private:
     void send() {
         if (policy_.tcpOnly) return sendTcp();
         closeUdp();
-        ++sends_;
         id_ = ids_.next();
         std::vector<std::byte> query;
         try {
@@ -207,37 +206,16 @@ private:
             return udpError(errno);
         }
 #endif
-        if (tryTimer_.active()) tryTimer_.cancel();
-        // A socket from the pool may still be registered with the reactor: point it at this try
-        // (no syscall), so that whichever comes first, the loop or the look below, reads it.
-        if (udp_.socket->watched) return watchUdp();
-        // A nearby server has often answered by the end of this loop turn: look then, and only
-        // an answer still missing costs a registration with the reactor, which is a good part of
-        // a whole lookup's cost; the socket keeps it when it goes back to the pool.
-        tryTimer_ = reactor_.callLater(nanoseconds(0), [this] {
-            auto keep = shared_from_this();  // alive: finish() would have cancelled this call
-            firstLook();
-        });
-    }
-
-    void watchUdp() {
-        if (auto error = reactor_.watch(udp_.socket->fd.get(), Interest::Read, udp_)) {
-            return finish(Failure(std::system_error(error, "watch")));
-        }
+        // A socket registers with the reactor once and stays registered in the pool, so most
+        // tries only point it at themselves (no syscall) and the loop says when the answer is
+        // there.
+        if (auto error = reactor_.watch(fd, Interest::Read, udp_)) return finish(Failure(std::system_error(error, "watch")));
         udp_.socket->watched = true;
         armTryTimer();
     }
 
-    void firstLook() {
-        const auto sends = sends_;
-        udp_.readReady();  // may settle the question, or move on to the next try
-        if (done_ || sends != sends_) return;
-        watchUdp();
-    }
-
     void sendTcp() {
         closeUdp();
-        ++sends_;
         id_ = ids_.next();
         std::vector<std::byte> query;
         try {
@@ -285,7 +263,6 @@ private:
     std::size_t firstServer_ = 0;
     std::size_t serverIndex_ = 0;
     std::size_t tryNumber_ = 0;
-    std::size_t sends_ = 0;  // tries started, UDP or TCP: tells firstLook() whether its try still runs
     std::uint16_t id_ = 0;
     bool done_ = false;
 };
