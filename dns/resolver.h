@@ -22,7 +22,8 @@
 //   configCheckInterval), so a network change needs no restart.
 // Failures are ResolveError subclasses (errors.h) naming the name and the server; the whole
 // lookup is bounded by Options::deadline. Destroying the resolver cancels what is in flight
-// (those Deferreds fail with CancelledError); it must outlive the reactor's run otherwise.
+// (those Deferreds fail with CancelledError); it must outlive the reactor's run otherwise,
+// and go before the reactor itself (it keeps sockets registered there, udp_sockets.h).
 #pragma once
 
 #include <chrono>

@@ -21,6 +21,7 @@
 // A socket that was registered with the reactor stays registered in the pool (a datagram that
 // strays to it there is read and dropped), so the next try needs no epoll_ctl either.
 // Sockets idle for a second or two are closed, so a quiet resolver holds no descriptors.
+// The pool must be destroyed before its reactor: it unregisters what it still holds.
 #pragma once
 
 #include <chrono>

@@ -12,6 +12,7 @@
 
 #include "tests/dns/fake_nameserver.h"
 #include "tests/dns/resolver_helpers.h"
+#include "tests/reactor/helpers.h"
 
 using namespace std::chrono_literals;
 using namespace weft::dns;
@@ -281,19 +282,6 @@ TEST_CASE("dns/resolver: nameserver 0.0.0.0 means this host, and its answers (fr
     CHECK(r.value()[0].toString() == "192.0.2.7");
 }
 
-// A loopback UDP address where nothing listens (bound once, then closed), in either family.
-weft::Address closedUdpAddress(const char* ip) {
-    auto address = *weft::Address::parse(ip, 0);
-    int fd = ::socket(address.sockaddrPtr()->sa_family, SOCK_DGRAM, 0);
-    REQUIRE(fd >= 0);
-    REQUIRE(::bind(fd, address.sockaddrPtr(), address.length()) == 0);
-    sockaddr_storage bound{};
-    socklen_t length = sizeof bound;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
-    ::close(fd);
-    return weft::Address::fromSockaddr(reinterpret_cast<const sockaddr*>(&bound), length);
-}
-
 TEST_CASE("dns/resolver: a port with no server is given up at once, not after the timeout") {
     weft::Reactor reactor;
     // The try's socket is not connected: the kernel's "port unreachable" reaches it through
@@ -301,7 +289,7 @@ TEST_CASE("dns/resolver: a port with no server is given up at once, not after th
     const char* ip = "127.0.0.1";
     SUBCASE("IPv4") { ip = "127.0.0.1"; }
     SUBCASE("IPv6") { ip = "::1"; }
-    weft::Address closed = closedUdpAddress(ip);
+    weft::Address closed = weft::testing::closedUdpAddress(ip);
     auto options = Resolver::Options{};
     options.resolvConfPath = "/nonexistent";
     options.hostsPath = "";

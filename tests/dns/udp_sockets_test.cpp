@@ -13,6 +13,8 @@
 #include <chrono>
 #include <set>
 
+#include "tests/reactor/helpers.h"
+
 using namespace std::chrono_literals;
 using weft::dns::UdpSocket;
 using weft::dns::UdpSockets;
@@ -163,9 +165,8 @@ TEST_CASE("dns/udp_sockets: a late copy of an answer, or an ICMP error, left in 
             } reader;
             auto socket = sockets.take(AF_INET);
             if (icmp) {
-                sockaddr_in closed = peer.address;
-                peer.fd.reset();  // nobody on that port any more: the kernel says "port unreachable"
-                sendTo(*socket, closed);
+                weft::Address closed = weft::testing::closedUdpAddress();  // "port unreachable"
+                REQUIRE(::sendto(socket->fd.get(), "q", 1, 0, closed.sockaddrPtr(), closed.length()) == 1);
                 pollfd p{socket->fd.get(), 0, 0};
                 for (int i = 0; i < 100 && !(p.revents & POLLERR); ++i) REQUIRE(::poll(&p, 1, 10) >= 0);
                 REQUIRE((p.revents & POLLERR) != 0);  // the error is there, unread

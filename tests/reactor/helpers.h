@@ -274,6 +274,24 @@ inline std::uint16_t closedTcpPort(int family = AF_INET) {
     return Address::fromSockaddr(reinterpret_cast<sockaddr*>(&sa), length).port();
 }
 
+// A loopback UDP address where nothing listens, for "port unreachable". The port is below the
+// kernel's ephemeral range (32768 and up here), so no socket bound to port 0 in this or a
+// parallel test can land on it meanwhile (one did, once: a datagram to a port just given up
+// reached a new socket instead of drawing the ICMP error). The start varies by process so
+// that parallel tests look in different places; several of them sharing one is harmless.
+inline Address closedUdpAddress(const char* ip = "127.0.0.1") {
+    const unsigned start = static_cast<unsigned>(::getpid()) * 7919u % 12000u;
+    for (unsigned i = 0; i < 12000; ++i) {
+        const auto port = static_cast<std::uint16_t>(20000 + (start + i) % 12000);
+        Address address = *Address::parse(ip, port);
+        Fd fd(::socket(address.sockaddrPtr()->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        REQUIRE(fd);
+        if (::bind(fd.get(), address.sockaddrPtr(), address.length()) == 0) return address;  // free: closed again here
+    }
+    FAIL("no free UDP port between 20000 and 31999");
+    return Address();
+}
+
 inline Address sockName(int fd) {
     sockaddr_storage sa{};
     socklen_t length = sizeof sa;

@@ -83,15 +83,9 @@ TEST_CASE_TEMPLATE("UDP datagrams arrive whole, up to nearly 64 KiB, and many in
 }
 
 TEST_CASE_TEMPLATE("connected UDP to a closed port hears connectionRefused", B, WEFT_TEST_BACKENDS) {
-    // Bind a port and close it again: nothing listens there, so loopback answers with ICMP
-    // port unreachable, which the connected socket reports as ECONNREFUSED.
-    Address closed;
-    {
-        weft::Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        Address any = weft::testing::loopback(0);
-        REQUIRE(::bind(fd.get(), any.sockaddrPtr(), any.length()) == 0);
-        closed = weft::testing::sockName(fd.get());
-    }
+    // Nothing listens there, so loopback answers with ICMP port unreachable, which the
+    // connected socket reports as ECONNREFUSED.
+    Address closed = weft::testing::closedUdpAddress();
     TestDatagramProtocol client;
     Reactor reactor(makeTestBackend<B>());
     auto port = reactor.listenUDP(0, client, "127.0.0.1");
