@@ -7,14 +7,15 @@
 //       .addCallback([](Reply reply) { ... reply.message.header.rcode ... });
 //
 // Each try sends from a fresh random ephemeral port the kernel picks (on a socket new or reused
-// from `sockets`, udp_sockets.h); a datagram from anyone but the server asked is dropped, and
-// a reply must also carry our id and question, or it is ignored and the try keeps waiting. The tries go through the servers in
-// turn, `attempts` rounds (resolv.conf's attempts and rotate). A truncated reply is asked
-// again over TCP; FORMERR to a query with EDNS is asked again without it. NOERROR and NXDOMAIN
-// decide the question (the Deferred fires with the reply); SERVFAIL, REFUSED, a malformed
-// reply, a refused port or silence move on to the next try, and when none is left the
-// Deferred fails with the last of those (ServerFailure, Refused, MalformedMessage, Timeout).
-// The deadline bounds the whole thing; cancelling closes the socket at once.
+// from `sockets`, udp_sockets.h); a datagram from anyone but the server asked is dropped, and a
+// reply must also carry our id and question, or it is ignored and the try keeps waiting. The
+// tries go through the servers in turn, `attempts` rounds (resolv.conf's attempts and rotate).
+// A truncated reply is asked again over TCP; FORMERR to a query with EDNS is asked again
+// without it. NOERROR and NXDOMAIN decide the question (the Deferred fires with the reply);
+// SERVFAIL, REFUSED, a malformed reply, a refused port or silence move on to the next try, and
+// when none is left the Deferred fails with the last of those (ServerFailure, Refused,
+// MalformedMessage, Timeout). The deadline bounds the whole thing; cancelling closes the socket
+// at once.
 #pragma once
 
 #include <chrono>

@@ -8,6 +8,8 @@
 //   auto r = settle(w.dialer, w.clock, w.agent->request(getRequest("http://example.test/")));
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -37,6 +39,19 @@ struct AgentWorld {
     MemoryDialer dialer{clock};
     std::optional<http::Agent> agent;
 };
+
+// The one idle pooled connection (dialled as pair `pair`) is still open `idle` - 1 ns from
+// now and closed at `idle`, to the nanosecond.
+inline void checkClosesAfterIdle(AgentWorld& w, std::chrono::nanoseconds idle, std::size_t pair = 0) {
+    w.clock.advance(idle - std::chrono::nanoseconds(1));
+    w.dialer.pumpAll();
+    CHECK(w.agent->idleConnections() == 1);
+    CHECK_FALSE(w.dialer.pair(pair).closed());
+    w.clock.advance(std::chrono::nanoseconds(1));
+    w.dialer.pumpAll();
+    CHECK(w.agent->idleConnections() == 0);
+    CHECK(w.dialer.pair(pair).closed());
+}
 
 inline http::Request getRequest(const std::string& url) {
     http::Request r;

@@ -80,14 +80,7 @@ TEST_CASE("http/keep-alive: a connection reused from a callback closes idleTimeo
     CHECK(w.dialer.dials() == 1);
     CHECK(w.agent->idleConnections() == 1);
     // Not 10 s after the first response (t = 0): 10 s after the last one (t = 4 s).
-    w.clock.advance(10s - 1ns);
-    w.dialer.pumpAll();
-    CHECK(w.agent->idleConnections() == 1);
-    CHECK_FALSE(w.dialer.pair(0).closed());
-    w.clock.advance(1ns);
-    w.dialer.pumpAll();
-    CHECK(w.agent->idleConnections() == 0);
-    CHECK(w.dialer.pair(0).closed());
+    weft::testing::checkClosesAfterIdle(w, 10s);
 }
 
 TEST_CASE("http/keep-alive: a fetch leaves no timer behind, whether it fails at once or succeeds") {
